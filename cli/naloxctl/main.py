@@ -1,0 +1,124 @@
+"""naloxctl: the operator's and developer's command line for the platform.
+
+    naloxctl token --force west-midlands --role officer     a token the local gateway accepts
+    naloxctl keys init                                       create the development signing key
+    naloxctl topics ensure                                   create the event topics
+    naloxctl migrate                                         apply every service's migrations
+    naloxctl stack up|down|status                            run the platform's processes locally
+    naloxctl demo load                                       put demo data in through the gateway
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from naloxone_kernel.auth import ROLES, DevIssuer
+from naloxone_kernel.reference.forces import FORCES, get_force
+from naloxone_kernel.settings import state_dir
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Naloxone Partnership Platform CLI")
+keys_app = typer.Typer(no_args_is_help=True, help="development token issuer keys")
+topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics")
+stack_app = typer.Typer(no_args_is_help=True, help="the platform's processes on this machine")
+demo_app = typer.Typer(no_args_is_help=True, help="demo data")
+app.add_typer(keys_app, name="keys")
+app.add_typer(topics_app, name="topics")
+app.add_typer(stack_app, name="stack")
+app.add_typer(demo_app, name="demo")
+
+
+def issuer() -> DevIssuer:
+    return DevIssuer(state_dir() / "dev-issuer")
+
+
+@app.command()
+def token(
+    force: Annotated[Optional[str], typer.Option(help="force id, e.g. west-midlands")] = None,
+    role: Annotated[list[str], typer.Option(help="role (repeatable)")] = ["officer"],
+    subject: Annotated[Optional[str], typer.Option(help="subject (defaults to a dev user of the force)")] = None,
+    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 3600,
+) -> None:
+    """Print a bearer token signed by the local development issuer."""
+    unknown = [r for r in role if r not in ROLES]
+    if unknown:
+        raise typer.BadParameter(f"unknown role(s) {unknown}; roles are {sorted(ROLES)}", param_hint="--role")
+    if force is not None and get_force(force) is None:
+        raise typer.BadParameter(f"'{force}' is not a force id; see `naloxctl forces`", param_hint="--force")
+    print(issuer().mint(subject=subject or f"dev-{role[0]}@{force or 'national'}", roles=role,
+                        force_id=force, ttl_seconds=ttl))
+
+
+@app.command()
+def forces() -> None:
+    """List the reference forces: id, region, name."""
+    for f in FORCES:
+        print(f"{f.id:28} {f.region:26} {f.name}")
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create the development signing key and JWKS (kept if they already exist)."""
+    dev = issuer()
+    dev.ensure_keys()
+    print(f"JWKS: {dev.jwks_path}", file=sys.stderr)
+
+
+@topics_app.command("ensure")
+def topics_ensure(prefix: Annotated[str, typer.Option(help="topic prefix (tests)")] = "") -> None:
+    """Create the platform's event topics if missing."""
+    from naloxone.contracts import TOPICS
+    from naloxone_kernel.kafka import ensure_topics
+    from naloxone_kernel.settings import default_kafka_bootstrap
+
+    created = asyncio.run(ensure_topics(default_kafka_bootstrap(), [prefix + t for t in TOPICS.values()]))
+    print(f"topics created: {created or 'none (all exist)'}", file=sys.stderr)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply every service's Alembic migrations (creating databases if missing)."""
+    from .stack import migrate_all
+
+    migrate_all()
+
+
+@stack_app.command("up")
+def stack_up() -> None:
+    """Start every service process (API, relay, projector, gateway) and wait until ready."""
+    from .stack import LocalStack
+
+    LocalStack.default().up()
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    from .stack import LocalStack
+
+    LocalStack.default().down()
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    from .stack import LocalStack
+
+    raise typer.Exit(0 if LocalStack.default().status() else 1)
+
+
+@demo_app.command("load")
+def demo_load(gateway: Annotated[str, typer.Option(help="gateway base URL")] = "http://127.0.0.1:8080") -> None:
+    """Load a little demo data through the gateway, as force users would."""
+    from .demo import load_demo
+
+    asyncio.run(load_demo(gateway))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The envelope codec: every event on Kafka is an EventEnvelope with an Any payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from naloxone.common.v1.envelope_pb2 import EventEnvelope
+from naloxone.contracts import CONTENT_TYPE, message_class
+
+from .eventstore import OutboxMessage
+
+
+@dataclass(frozen=True)
+class EnvelopeMeta:
+    event_id: UUID
+    aggregate_type: str
+    aggregate_id: UUID
+    aggregate_version: int
+    force_id: str
+    occurred_at: datetime
+    recorded_at: datetime
+    correlation_id: str | None
+    causation_id: str | None
+    actor: str | None
+
+
+def _timestamp(value: datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def encode(meta: EnvelopeMeta, payload: Message) -> EventEnvelope:
+    envelope = EventEnvelope(
+        event_id=str(meta.event_id),
+        event_type=payload.DESCRIPTOR.full_name,
+        aggregate_type=meta.aggregate_type,
+        aggregate_id=str(meta.aggregate_id),
+        aggregate_version=meta.aggregate_version,
+        force_id=meta.force_id,
+        occurred_at=_timestamp(meta.occurred_at),
+        recorded_at=_timestamp(meta.recorded_at),
+        correlation_id=meta.correlation_id or "",
+        causation_id=meta.causation_id or "",
+        actor=meta.actor or "",
+    )
+    envelope.payload.Pack(payload)
+    return envelope
+
+
+def to_outbox(topic: str, meta: EnvelopeMeta, payload: Message) -> OutboxMessage:
+    """Keyed by aggregate id so one aggregate's events stay in order on one partition."""
+    envelope = encode(meta, payload)
+    return OutboxMessage(
+        event_id=meta.event_id,
+        topic=topic,
+        key=str(meta.aggregate_id).encode(),
+        value=envelope.SerializeToString(deterministic=True),
+        headers=[
+            ("event_type", envelope.event_type),
+            ("content-type", CONTENT_TYPE),
+            ("event_id", envelope.event_id),
+            ("correlation_id", envelope.correlation_id),
+        ],
+    )
+
+
+def decode(value: bytes) -> tuple[EventEnvelope, Message]:
+    """Parse an envelope and unpack its payload to the generated message class."""
+    envelope = EventEnvelope()
+    envelope.ParseFromString(value)
+    cls = message_class(envelope.event_type)
+    payload = cls()
+    if not envelope.payload.Unpack(payload):
+        raise ValueError(f"payload is not a {envelope.event_type}")
+    return envelope, payload

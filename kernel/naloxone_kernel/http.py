@@ -1,0 +1,198 @@
+"""What every HTTP app of the platform shares: errors, correlation ids, limits, probes, metrics.
+
+Errors have one shape, naming the field and the rule that failed:
+    {"error": "validation_failed", "message": "...", "errors": [{"field": "body.staff_number",
+     "rule": "missing", "message": "Field required"}]}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from typing import Awaitable, Callable
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from .auth import AuthError, Forbidden, Identity, TokenVerifier
+from .domain import DomainError
+from .eventstore import ConcurrencyError
+from .logging import correlation_id_var, get_logger, new_correlation_id
+from .metrics import DENIALS, HTTP_LATENCY
+
+log = get_logger("http")
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def error_body(error: str, message: str, errors: list[dict] | None = None) -> dict:
+    body: dict = {"error": error, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+class PlatformMiddleware:
+    """Pure ASGI: request id, structured access log, latency metric, request body limit."""
+
+    def __init__(self, app, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        request_id = (headers.get(b"x-request-id") or b"").decode("latin-1")[:128] or new_correlation_id()
+        token = correlation_id_var.set(request_id)
+        structlog.contextvars.bind_contextvars(correlation_id=request_id)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+        limit = self.max_body_bytes
+
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, error_body(
+                "body_too_large", f"request body exceeds {limit} bytes",
+                [{"field": "body", "rule": f"max_bytes={limit}", "message": "request body too large"}],
+            ), request_id)
+            status_holder["status"] = 413
+            self._observe(scope, status_holder["status"], started)
+            correlation_id_var.reset(token)
+            return
+
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge()
+            return message
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _BodyTooLarge:
+            status_holder["status"] = 413
+            await _send_json(send, 413, error_body(
+                "body_too_large", f"request body exceeds {limit} bytes",
+                [{"field": "body", "rule": f"max_bytes={limit}", "message": "request body too large"}],
+            ), request_id)
+        finally:
+            self._observe(scope, status_holder["status"], started)
+            structlog.contextvars.unbind_contextvars("correlation_id")
+            correlation_id_var.reset(token)
+
+    @staticmethod
+    def _observe(scope, status: int, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        HTTP_LATENCY.labels(scope["method"], template, str(status)).observe(elapsed)
+        if template not in ("/healthz", "/readyz", "/metrics"):
+            log.info("request", method=scope["method"], path=scope["path"], route=template,
+                     status=status, duration_ms=round(elapsed * 1000, 2))
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_json(send, status: int, body: dict, request_id: str) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+        (b"x-request-id", request_id.encode())]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _field(loc) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError):
+        errors = [
+            {"field": _field(e.get("loc", ())), "rule": e.get("type", "invalid"), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']} ({e['rule']})" for e in errors)
+        return JSONResponse(status_code=422, content=error_body("validation_failed", summary, errors))
+
+    @app.exception_handler(AuthError)
+    async def _unauthenticated(request: Request, exc: AuthError):
+        DENIALS.labels("unauthenticated").inc()
+        log.warning("request denied", status=401, reason=str(exc), path=request.url.path)
+        return JSONResponse(status_code=401, content=error_body("unauthenticated", str(exc)),
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden):
+        DENIALS.labels("forbidden").inc()
+        log.warning("request denied", status=403, reason=str(exc), path=request.url.path)
+        return JSONResponse(status_code=403, content=error_body("forbidden", str(exc)))
+
+    @app.exception_handler(ConcurrencyError)
+    async def _conflict(_request: Request, exc: ConcurrencyError):
+        return JSONResponse(status_code=409, content=error_body(
+            "concurrency_conflict", f"{exc}; reload and retry"))
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError):
+        return JSONResponse(status_code=409, content=error_body("rule_violation", str(exc)))
+
+
+def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz():
+        failures = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check(), timeout=3)
+            except Exception as exc:  # any failure means not ready
+                failures[name] = f"{type(exc).__name__}: {exc}"[:200]
+        if failures:
+            return JSONResponse(status_code=503, content={"status": "not ready", "failures": failures})
+        return {"status": "ready", "checks": sorted(checks)}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics():
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def bearer_identity(verifier: TokenVerifier) -> Callable[[Request], Identity]:
+    """A FastAPI dependency: the verified caller, or 401."""
+
+    def dependency(request: Request) -> Identity:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthError("missing bearer token (Authorization: Bearer <token>)")
+        identity = verifier.verify(token.strip())
+        structlog.contextvars.bind_contextvars(actor=identity.subject)
+        return identity
+
+    return dependency
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()

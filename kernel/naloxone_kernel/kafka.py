@@ -1,0 +1,71 @@
+"""Kafka clients configured the one way the platform uses them, and topic creation."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+
+def idempotent_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+    """acks=all with idempotence: retries never duplicate or reorder within a partition."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=512 * 1024,
+        request_timeout_ms=30000,
+    )
+
+
+def manual_commit_consumer(bootstrap: str, group_id: str | None, **kwargs) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_poll_records=1000,
+        fetch_max_wait_ms=50,
+        **kwargs,
+    )
+
+
+async def ensure_topics(bootstrap: str, topics: list[str], *, partitions: int = 3) -> list[str]:
+    """Create missing topics; event topics keep everything (retention -1): they are the replay log."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [
+                        NewTopic(t, num_partitions=partitions, replication_factor=1,
+                                 topic_configs={"retention.ms": "-1", "min.insync.replicas": "1"})
+                        for t in missing
+                    ]
+                )
+            except TopicAlreadyExistsError:
+                pass
+        return missing
+    finally:
+        await admin.close()
+
+
+async def kafka_ready(bootstrap: str) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+        return True
+    except Exception:
+        return False
+    finally:
+        try:
+            await admin.close()
+        except Exception:
+            pass

@@ -1,0 +1,341 @@
+"""The projector runner: Kafka consumer group in, PostgreSQL read model out, exactly once.
+
+Each batch's read-model changes, the ids of the events it applied and the next offset
+of every partition it read commit in one PostgreSQL transaction. PostgreSQL, not Kafka,
+is the source of truth for where a projector is: after a crash it seeks to the stored
+offsets, and an event delivered twice (a relay re-publish) is dropped by its event_id.
+
+A read model lives in its own PostgreSQL schema, so `rebuild` can replay the topic from
+the beginning into a fresh schema and swap it in by renaming, with no downtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import time
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import asyncpg
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+from google.protobuf.message import Message
+
+from naloxone.common.v1.envelope_pb2 import EventEnvelope
+
+from . import envelope as envelope_codec
+from .failpoints import failpoint
+from .kafka import manual_commit_consumer
+from .logging import correlation_id_var, get_logger
+from .metrics import CONSUMER_LAG, PROJECTOR_APPLIED, PROJECTOR_DUPLICATES
+
+log = get_logger("projector")
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def checked_identifier(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"not a safe SQL identifier: {name!r}")
+    return name
+
+
+@dataclass(frozen=True)
+class ProjectedEvent:
+    envelope: EventEnvelope
+    payload: Message
+
+
+class Projection(Protocol):
+    """A read model: its tables (in a schema it is handed) and how events change them."""
+
+    name: str
+    topics: Sequence[str]
+
+    def ddl(self, schema: str) -> str: ...
+
+    async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None: ...
+
+
+BOOKKEEPING_DDL = """
+CREATE TABLE IF NOT EXISTS {s}.projector_offsets (
+    topic text NOT NULL, partition integer NOT NULL, next_offset bigint NOT NULL,
+    PRIMARY KEY (topic, partition)
+);
+CREATE TABLE IF NOT EXISTS {s}.processed_events (event_id uuid PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS {s}.rejected_events (
+    topic text NOT NULL, partition integer NOT NULL, "offset" bigint NOT NULL,
+    reason text NOT NULL, PRIMARY KEY (topic, partition, "offset")
+);
+"""
+
+
+async def create_schema(conn: asyncpg.Connection, projection: Projection, schema: str) -> None:
+    schema = checked_identifier(schema)
+    async with conn.transaction():
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(BOOKKEEPING_DDL.format(s=schema))
+        await conn.execute(projection.ddl(schema))
+
+
+@dataclass
+class BatchResult:
+    applied: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    # partitions whose stored offset disagreed with what was delivered: seek here
+    reseek: dict[TopicPartition, int] | None = None
+
+
+async def apply_records(
+    conn: asyncpg.Connection,
+    projection: Projection,
+    schema: str,
+    records_by_tp: dict[TopicPartition, list],
+) -> BatchResult:
+    """Apply one batch in one transaction; returns what happened (see module docstring)."""
+    result = BatchResult(reseek={})
+    async with conn.transaction():
+        stored = {
+            (r["topic"], r["partition"]): r["next_offset"]
+            for r in await conn.fetch(
+                f"SELECT topic, partition, next_offset FROM {schema}.projector_offsets "
+                f"WHERE topic = ANY($1::text[]) FOR UPDATE",
+                list({tp.topic for tp in records_by_tp}),
+            )
+        }
+        accepted: list = []
+        next_offsets: dict[TopicPartition, int] = {}
+        for tp, records in records_by_tp.items():
+            expected = stored.get((tp.topic, tp.partition))
+            if expected is not None and records and records[0].offset > expected:
+                # The read model is behind this consumer (e.g. swapped in by a rebuild).
+                result.reseek[tp] = expected
+                continue
+            fresh = [r for r in records if expected is None or r.offset >= expected]
+            if fresh:
+                accepted.extend(fresh)
+                next_offsets[tp] = fresh[-1].offset + 1
+
+        decoded: list[ProjectedEvent] = []
+        seen: set[str] = set()
+        for record in accepted:
+            try:
+                env, payload = envelope_codec.decode(record.value)
+            except Exception as exc:  # a poison message must not stop the projector
+                result.rejected += 1
+                await conn.execute(
+                    f'INSERT INTO {schema}.rejected_events (topic, partition, "offset", reason) '
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    record.topic, record.partition, record.offset, f"{type(exc).__name__}: {exc}"[:500],
+                )
+                continue
+            if env.event_id in seen:
+                result.duplicates += 1
+                continue
+            seen.add(env.event_id)
+            decoded.append(ProjectedEvent(env, payload))
+
+        if decoded:
+            new_ids = {
+                str(r["event_id"])
+                for r in await conn.fetch(
+                    f"INSERT INTO {schema}.processed_events (event_id) SELECT unnest($1::uuid[]) "
+                    "ON CONFLICT DO NOTHING RETURNING event_id",
+                    [e.envelope.event_id for e in decoded],
+                )
+            }
+            fresh_events = [e for e in decoded if e.envelope.event_id in new_ids]
+            result.duplicates += len(decoded) - len(fresh_events)
+            if fresh_events:
+                await projection.apply_batch(conn, schema, fresh_events)
+                result.applied = len(fresh_events)
+        failpoint("projector.mid_batch")
+        if next_offsets:
+            tps = list(next_offsets)
+            await conn.execute(
+                f"""INSERT INTO {schema}.projector_offsets (topic, partition, next_offset)
+                    SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
+                    ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
+                [tp.topic for tp in tps], [tp.partition for tp in tps], [next_offsets[tp] for tp in tps],
+            )
+    return result
+
+
+class _SeekToStored(ConsumerRebalanceListener):
+    def __init__(self, runner: "ProjectorRunner") -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        await self.runner.seek_to_stored(list(assigned))
+
+
+class ProjectorRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        database_url: str,
+        bootstrap: str,
+        *,
+        topic_prefix: str = "",
+        group_id: str | None = None,
+        schema: str | None = None,
+    ) -> None:
+        self.projection = projection
+        self.database_url = database_url
+        self.bootstrap = bootstrap
+        self.topics = [f"{topic_prefix}{t}" for t in projection.topics]
+        self.schema = checked_identifier(schema or projection.name)
+        self.group_id = group_id or f"{topic_prefix}projector.{projection.name}"
+        self.ready = False
+        self._stopping = asyncio.Event()
+        self._conn: asyncpg.Connection | None = None
+        self._consumer = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def seek_to_stored(self, partitions: list[TopicPartition]) -> None:
+        assert self._conn is not None and self._consumer is not None
+        stored = {
+            (r["topic"], r["partition"]): r["next_offset"]
+            for r in await self._conn.fetch(f"SELECT topic, partition, next_offset FROM {self.schema}.projector_offsets")
+        }
+        for tp in partitions:
+            offset = stored.get((tp.topic, tp.partition))
+            if offset is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, offset)
+
+    async def run(self) -> None:
+        self._conn = await asyncpg.connect(self.database_url)
+        await create_schema(self._conn, self.projection, self.schema)
+        self._consumer = manual_commit_consumer(self.bootstrap, self.group_id)
+        await self._consumer.start()
+        self._consumer.subscribe(self.topics, listener=_SeekToStored(self))
+        self.ready = True
+        log.info("projector consuming", projection=self.projection.name, topics=self.topics, schema=self.schema)
+        try:
+            while not self._stopping.is_set():
+                batch = await self._consumer.getmany(timeout_ms=100, max_records=1000)
+                if batch:
+                    await self._process(batch)
+                await self._report_lag()
+        finally:
+            self.ready = False
+            await self._consumer.stop()
+            await self._conn.close()
+
+    async def _process(self, batch: dict) -> None:
+        token = correlation_id_var.set(None)
+        try:
+            result = await apply_records(self._conn, self.projection, self.schema, batch)
+        finally:
+            correlation_id_var.reset(token)
+        for tp, offset in (result.reseek or {}).items():
+            log.warning("read model behind consumer; seeking back", partition=tp.partition, offset=offset)
+            self._consumer.seek(tp, offset)
+        PROJECTOR_APPLIED.labels(self.projection.name).inc(result.applied)
+        PROJECTOR_DUPLICATES.labels(self.projection.name).inc(result.duplicates)
+        commit = {tp: recs[-1].offset + 1 for tp, recs in batch.items() if tp not in (result.reseek or {})}
+        if commit:
+            try:
+                await self._consumer.commit(commit)  # for tooling only; PostgreSQL is the truth
+            except Exception as exc:
+                log.warning("kafka offset commit failed (harmless)", error=str(exc))
+        if result.applied or result.rejected:
+            log.debug("batch applied", applied=result.applied, duplicates=result.duplicates, rejected=result.rejected)
+
+    async def _report_lag(self) -> None:
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is None:
+                continue
+            position = await self._consumer.position(tp)
+            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(max(0, high - position))
+
+
+async def rebuild(
+    projection: Projection,
+    database_url: str,
+    bootstrap: str,
+    *,
+    topic_prefix: str = "",
+    target_schema: str | None = None,
+    swap: bool = True,
+    progress=None,
+) -> int:
+    """Replay every event from the beginning into a fresh schema; optionally swap it live.
+
+    Returns the number of events applied. Progress goes to `progress(done, total)`
+    (stderr by default) so a long rebuild is never silent.
+    """
+    live = checked_identifier(projection.name)
+    target = checked_identifier(target_schema or f"{live}__rebuild")
+    report = progress or _stderr_progress(projection.name)
+    topics = [f"{topic_prefix}{t}" for t in projection.topics]
+    conn = await asyncpg.connect(database_url)
+    consumer = manual_commit_consumer(bootstrap, None)
+    await consumer.start()
+    applied = 0
+    try:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
+        await create_schema(conn, projection, target)
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])
+        ]
+        if not partitions:
+            await consumer.stop()
+            consumer = manual_commit_consumer(bootstrap, None)
+            await consumer.start()
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        begin = await consumer.beginning_offsets(partitions)
+        end = await consumer.end_offsets(partitions)
+        total = sum(end[tp] - begin[tp] for tp in partitions)
+        remaining = {tp for tp in partitions if end[tp] > begin[tp]}
+        done = 0
+        last_report = 0.0
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=2000)
+            batch = {tp: [r for r in recs if r.offset < end[tp]] for tp, recs in batch.items()}
+            batch = {tp: recs for tp, recs in batch.items() if recs}
+            if batch:
+                result = await apply_records(conn, projection, target, batch)
+                applied += result.applied
+                done += sum(len(recs) for recs in batch.values())
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+            now = time.monotonic()
+            if now - last_report > 1.0 or not remaining:
+                report(done, total)
+                last_report = now
+        if swap:
+            async with conn.transaction():
+                await conn.execute(f"DROP SCHEMA IF EXISTS {live}__old CASCADE")
+                exists = await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", live)
+                if exists:
+                    await conn.execute(f"ALTER SCHEMA {live} RENAME TO {live}__old")
+                await conn.execute(f"ALTER SCHEMA {target} RENAME TO {live}")
+                await conn.execute(f"DROP SCHEMA IF EXISTS {live}__old CASCADE")
+        return applied
+    finally:
+        await consumer.stop()
+        await conn.close()
+
+
+def _stderr_progress(name: str):
+    def report(done: int, total: int) -> None:
+        pct = 100.0 * done / total if total else 100.0
+        sys.stderr.write(f"rebuild {name}: {done}/{total} events ({pct:.0f}%)\n")
+        sys.stderr.flush()
+
+    return report

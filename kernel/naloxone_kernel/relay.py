@@ -1,0 +1,112 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in batches, then marks them.
+
+Only one relay per database publishes at a time (a PostgreSQL advisory lock), so rows
+leave in id order and one aggregate's events keep their order on their partition.
+A crash after publishing and before marking leaves rows unmarked: they are published
+again after restart, and consumers drop the duplicates by event_id. Nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import asyncpg
+
+from .failpoints import failpoint
+from .kafka import idempotent_producer
+from .logging import get_logger
+from .metrics import OUTBOX_BACKLOG, RELAY_BATCH_SECONDS, RELAY_PUBLISHED
+
+log = get_logger("relay")
+
+_RELAY_LOCK_ID = 0x6E616C6F78  # "nalox"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database_url: str,
+        bootstrap: str,
+        *,
+        client_id: str = "outbox-relay",
+        batch_size: int = 1000,
+        idle_poll_seconds: float = 0.01,
+    ) -> None:
+        self.database_url = database_url
+        self.bootstrap = bootstrap
+        self.client_id = client_id
+        self.batch_size = batch_size
+        self.idle_poll_seconds = idle_poll_seconds
+        self.ready = False
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _acquire_leadership(self, conn: asyncpg.Connection) -> None:
+        waited = False
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK_ID):
+            if not waited:
+                log.info("another relay holds the outbox; standing by")
+                waited = True
+            await asyncio.sleep(1.0)
+
+    async def run(self) -> None:
+        conn = await asyncpg.connect(self.database_url)
+        producer = idempotent_producer(self.bootstrap, self.client_id)
+        await producer.start()
+        try:
+            await self._acquire_leadership(conn)
+            self.ready = True
+            log.info("relay publishing", batch_size=self.batch_size)
+            last_backlog_check = 0.0
+            while not self._stopping.is_set():
+                published = await self.publish_batch(conn, producer)
+                now = time.monotonic()
+                if now - last_backlog_check > 1.0:
+                    OUTBOX_BACKLOG.set(
+                        await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                    )
+                    last_backlog_check = now
+                if published < self.batch_size:
+                    try:
+                        await asyncio.wait_for(self._stopping.wait(), self.idle_poll_seconds)
+                    except TimeoutError:
+                        pass
+        finally:
+            self.ready = False
+            await producer.stop()
+            await conn.close()
+
+    async def publish_batch(self, conn: asyncpg.Connection, producer) -> int:
+        rows = await conn.fetch(
+            """SELECT id, topic, key, value, headers::text AS headers FROM outbox
+               WHERE published_at IS NULL ORDER BY id LIMIT $1""",
+            self.batch_size,
+        )
+        if not rows:
+            return 0
+        started = time.perf_counter()
+        futures = []
+        for row in rows:
+            headers = [(k, v.encode()) for k, v in json.loads(row["headers"])]
+            futures.append(await producer.send(row["topic"], row["value"], key=row["key"], headers=headers))
+        await asyncio.gather(*futures)
+        failpoint("relay.after_publish")
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+            [row["id"] for row in rows],
+        )
+        RELAY_PUBLISHED.inc(len(rows))
+        RELAY_BATCH_SECONDS.observe(time.perf_counter() - started)
+        return len(rows)
+
+
+async def purge_published(conn: asyncpg.Connection, older_than_hours: int = 24) -> int:
+    """Published rows are only history once on Kafka; keep a day for diagnosis."""
+    result = await conn.execute(
+        "DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)", older_than_hours
+    )
+    return int(result.split()[-1])

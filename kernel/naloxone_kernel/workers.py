@@ -1,0 +1,42 @@
+"""Run a background worker (relay, projector) beside a small ops HTTP server.
+
+Workers are separate processes so one can crash or be killed without taking the API
+with it; each still answers /healthz, /readyz and /metrics like any service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import uvicorn
+from fastapi import FastAPI
+
+from .http import install_probes
+from .logging import get_logger
+
+log = get_logger("worker")
+
+
+async def run_worker(worker, *, name: str, host: str, ops_port: int, checks: dict) -> None:
+    async def worker_running() -> None:
+        if not worker.ready:
+            raise RuntimeError(f"{name} is not running")
+
+    app = FastAPI(title=f"{name} ops", docs_url=None, redoc_url=None, openapi_url=None)
+    install_probes(app, {"worker": worker_running, **checks})
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=ops_port, log_config=None, access_log=False))
+    server.install_signal_handlers = lambda: None
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.stop)
+
+    ops = asyncio.create_task(server.serve()) if ops_port else None
+    try:
+        await worker.run()
+    finally:
+        if ops is not None:
+            server.should_exit = True
+            await ops
+        log.info("worker stopped", worker=name)

@@ -1,0 +1,53 @@
+"""Translation at the edge: training domain events to the public protobuf contract."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from google.protobuf.message import Message
+
+from naloxone.common.v1.types_pb2 import Date
+from naloxone.training.v1 import events_pb2 as pb
+
+from ..domain import CertificationExpired, OfficerEnrolled, OfficerWithdrawn, TrainingCompleted
+from naloxone_kernel.domain import DomainEvent
+
+
+def _date(value: date | None) -> Date | None:
+    return None if value is None else Date(year=value.year, month=value.month, day=value.day)
+
+
+def _enum(proto_enum, prefix: str, value: enum.Enum | None) -> int:
+    if value is None:
+        return 0
+    return proto_enum.Value(f"{prefix}_{value.value.upper()}")
+
+
+def to_proto(event: DomainEvent) -> Message:
+    match event:
+        case OfficerEnrolled():
+            return pb.OfficerEnrolled(
+                officer_id=str(event.officer_id), force_id=event.force_id, staff_number=event.staff_number,
+                role=_enum(pb.OfficerRole, "OFFICER_ROLE", event.role), enrolled_on=_date(event.enrolled_on),
+                area_code=event.area_code or "",
+            )
+        case TrainingCompleted():
+            return pb.TrainingCompleted(
+                officer_id=str(event.officer_id), force_id=event.force_id, course=event.course,
+                provider=event.provider, completed_on=_date(event.completed_on), valid_until=_date(event.valid_until),
+                training_type=_enum(pb.TrainingType, "TRAINING_TYPE", event.training_type),
+                delivery=_enum(pb.TrainingDelivery, "TRAINING_DELIVERY", event.delivery),
+            )
+        case CertificationExpired():
+            return pb.CertificationExpired(
+                officer_id=str(event.officer_id), force_id=event.force_id,
+                expired_on=_date(event.expired_on), valid_until=_date(event.valid_until),
+            )
+        case OfficerWithdrawn():
+            return pb.OfficerWithdrawn(
+                officer_id=str(event.officer_id), force_id=event.force_id,
+                reason=_enum(pb.WithdrawalReason, "WITHDRAWAL_REASON", event.reason),
+                withdrawn_on=_date(event.withdrawn_on),
+            )
+    raise TypeError(f"no contract for {type(event).__name__}")
