@@ -62,7 +62,8 @@ with_lock() {
   if command -v flock >/dev/null 2>&1; then
     (
       flock -w 300 9 || die "could not get lock $STATE_DIR/.$name.lock within 300s"
-      "$@"
+      # 9>&- : servers started below must not inherit (and keep holding) the lock
+      "$@" 9>&-
     ) 9>"$STATE_DIR/.$name.lock"
   else
     "$@"

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from naloxone_kernel.auth import Identity, TokenVerifier, authorize_force
 from naloxone_kernel.db import create_pool
 from naloxone_kernel.eventstore import EventStore
+from naloxone_kernel.projector import create_schema
 from naloxone_kernel.http import (
     PlatformMiddleware,
     bearer_identity,
@@ -30,7 +31,7 @@ from ..adapters.contracts import to_proto
 from ..application.handlers import EnrolOfficer, RecordTraining, TrainingCommands, WithdrawOfficer
 from ..config import TrainingSettings
 from ..domain import OFFICER_EVENTS, Officer, OfficerNotFound
-from ..projections import TrainingQueries
+from ..projections import TrainingQueries, TrainingReadModel
 from .schemas import EnrolOfficerBody, TrainingRecordBody, WithdrawalBody
 
 WRITERS = frozenset({"officer", "custody", "trainer", "force_admin"})
@@ -47,6 +48,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         pool = await create_pool(settings.database_url, min_size=2, max_size=20)
+        async with pool.acquire() as conn:  # queries work (empty) before the projector first runs
+            await create_schema(conn, TrainingReadModel(), TrainingReadModel.name)
         store = EventStore(pool)
         officers = Repository(store, Officer, EventRegistry(*OFFICER_EVENTS), to_proto, settings.events_topic)
         state.update(pool=pool, commands=TrainingCommands(officers), queries=TrainingQueries(pool))

@@ -1,0 +1,65 @@
+# Naloxone Partnership Platform: one machine, real PostgreSQL and Kafka, no Docker.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+GATEWAY := http://127.0.0.1:8080
+
+.PHONY: help deps servers up down status test test-unit bench faults lint proto
+
+help:
+	@echo "make up      bring the whole platform up locally with demo data (gateway on 127.0.0.1:8080)"
+	@echo "make test    run the whole test suite against real PostgreSQL and Kafka"
+	@echo "make down    stop everything"
+	@echo "make bench   print throughput and latency figures"
+	@echo "make lint    buf lint the contracts"
+
+deps:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+servers: deps
+	@bash deploy/local/servers.sh up
+
+up: servers
+	@$(UV) run naloxctl keys init
+	@$(UV) run naloxctl migrate
+	@$(UV) run naloxctl topics ensure
+	@echo "starting services..." >&2
+	@$(UV) run naloxctl stack up
+	@echo "loading demo data through the gateway..." >&2
+	@$(UV) run naloxctl demo load --gateway $(GATEWAY)
+	@echo ""
+	@echo "The platform is up."
+	@echo "  gateway         $(GATEWAY)   (health: $(GATEWAY)/readyz, metrics: $(GATEWAY)/metrics)"
+	@echo "  training API    http://127.0.0.1:8101/docs  (OpenAPI, behind the gateway)"
+	@echo "  logs            $${NALOX_STATE_DIR:-/var/tmp/naloxone-local}/run/*.log"
+	@echo "  get a token     TOKEN=\$$($(UV) run naloxctl token --force west-midlands --role trainer)"
+	@echo "  try             curl -H \"Authorization: Bearer \$$TOKEN\" $(GATEWAY)/v1/forces/west-midlands/training/summary"
+	@echo "  stop            make down"
+
+down:
+	@[ -x "$(UV)" ] && [ -d .venv ] && $(UV) run naloxctl stack down || true
+	@bash deploy/local/servers.sh down
+
+status:
+	@bash deploy/local/servers.sh status || true
+	@$(UV) run naloxctl stack status || true
+
+test: deps
+	$(UV) run pytest -q
+
+test-unit: deps
+	$(UV) run pytest -q tests/unit
+
+bench: servers
+	$(UV) run python -m bench
+
+faults: servers
+	$(UV) run pytest -q -m faults tests/faults
+
+lint:
+	@bash scripts/buf.sh lint
+
+proto:
+	@bash scripts/gen_proto.sh

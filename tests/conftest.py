@@ -1,0 +1,75 @@
+"""Fixtures that find real servers, in the order DESIGN.md fixes:
+
+1. servers named by environment variables (DATABASE_URL, KAFKA_BOOTSTRAP);
+2. testcontainers, when a Docker engine answers;
+3. otherwise the local servers from deploy/local, started or reused.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from naloxone_kernel.auth import DevIssuer
+from naloxone_kernel.db import with_database
+from naloxone_kernel.settings import default_database_url, default_kafka_bootstrap
+
+from .support import REPO, IsolatedStack, Servers
+
+
+def _docker_answers() -> bool:
+    if not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=15).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture(scope="session")
+def servers():
+    db, kafka = os.environ.get("DATABASE_URL"), os.environ.get("KAFKA_BOOTSTRAP")
+    if db and kafka:
+        yield Servers(with_database(db, "postgres"), kafka)
+        return
+    if _docker_answers():
+        from testcontainers.kafka import KafkaContainer
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16", driver=None) as pg, \
+                KafkaContainer("apache/kafka:3.9.1").with_kraft() as kafka_container:
+            yield Servers(with_database(pg.get_connection_url(), "postgres"),
+                          kafka_container.get_bootstrap_server())
+        return
+    subprocess.run(["bash", str(REPO / "deploy/local/servers.sh"), "up"], check=True)
+    yield Servers(default_database_url("postgres"), default_kafka_bootstrap())
+
+
+@pytest.fixture(scope="session")
+def issuer(tmp_path_factory) -> DevIssuer:
+    dev = DevIssuer(tmp_path_factory.mktemp("issuer"))
+    dev.ensure_keys()
+    return dev
+
+
+@pytest.fixture(scope="session")
+async def platform(servers, issuer, tmp_path_factory):
+    """The whole platform (training API, relay, projector, gateway) as real processes."""
+    stack = IsolatedStack(servers, issuer, tmp_path_factory.mktemp("platform"))
+    await stack.prepare()
+    stack.up()
+    yield stack
+    await stack.destroy()
+
+
+@pytest.fixture
+async def isolated(servers, issuer, tmp_path):
+    """A fresh platform of its own, for tests that kill processes."""
+    stack = IsolatedStack(servers, issuer, tmp_path)
+    await stack.prepare()
+    yield stack
+    await stack.destroy()

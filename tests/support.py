@@ -1,0 +1,157 @@
+"""Helpers the integration and end-to-end tests share: real servers, isolated stacks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from naloxctl.stack import LocalStack, StackConfig
+from naloxone_kernel.auth import DevIssuer
+from naloxone_kernel.db import drop_database, ensure_database, with_database
+from naloxone_kernel.kafka import ensure_topics
+
+REPO = Path(__file__).resolve().parent.parent
+TRAINING_TOPIC = "naloxone.training.events.v1"
+
+
+@dataclass(frozen=True)
+class Servers:
+    postgres_url: str  # points at the maintenance database; tests create their own databases
+    kafka_bootstrap: str
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+async def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
+    """Poll an async predicate until it returns a truthy value (no fixed sleeps in tests)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = await predicate()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+
+
+class IsolatedStack:
+    """A whole platform on its own database, topic prefix and ports, sharing the servers."""
+
+    def __init__(self, servers: Servers, issuer: DevIssuer, run_dir: Path) -> None:
+        self.servers = servers
+        self.issuer = issuer
+        self.topic_prefix = unique("t") + "."
+        self.training_db_url = with_database(servers.postgres_url, unique("training_t"))
+        self.config = StackConfig(
+            run_dir=run_dir,
+            training_database_url=self.training_db_url,
+            topic_prefix=self.topic_prefix,
+            gateway_port=free_port(),
+            training_port=free_port(),
+            training_relay_ops_port=free_port(),
+            training_projector_ops_port=free_port(),
+            extra_env={
+                "TRAINING_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
+                "TRAINING_JWKS_PATH": str(issuer.jwks_path),
+                "GATEWAY_JWKS_PATH": str(issuer.jwks_path),
+                "GATEWAY_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
+                "TRAINING_LOG_LEVEL": "INFO",
+            },
+        )
+        self.stack = LocalStack(self.config)
+
+    @property
+    def training_topic(self) -> str:
+        return self.topic_prefix + TRAINING_TOPIC
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_port}"
+
+    @property
+    def training_api(self) -> str:
+        return f"http://127.0.0.1:{self.config.training_port}"
+
+    async def prepare(self) -> None:
+        await ensure_database(self.training_db_url)
+        env = {**os.environ, "TRAINING_DATABASE_URL": self.training_db_url}
+        subprocess.run([sys.executable, "-m", "training", "migrate"], check=True, env=env, cwd=REPO,
+                       capture_output=True)
+        await ensure_topics(self.servers.kafka_bootstrap, [self.training_topic])
+
+    def start(self, *names: str, env: dict[str, str] | None = None) -> None:
+        for name in names:
+            self.stack.start(name, env)
+        for name in names:
+            self.stack.wait_ready(name)
+
+    def up(self) -> None:
+        self.stack.up(quiet=True)
+
+    def down(self) -> None:
+        self.stack.down(quiet=True)
+
+    async def destroy(self) -> None:
+        self.down()
+        await drop_database(self.training_db_url)
+
+    def run_training(self, *args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "TRAINING_DATABASE_URL": self.training_db_url,
+               "TRAINING_KAFKA_BOOTSTRAP": self.servers.kafka_bootstrap,
+               "TRAINING_TOPIC_PREFIX": self.topic_prefix}
+        return subprocess.run([sys.executable, "-m", "training", *args], check=True, env=env, cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+
+    def token(self, force: str = "west-midlands", roles: list[str] | None = None, **kw) -> str:
+        return self.issuer.mint(subject=f"test-user@{force}", roles=roles or ["trainer"], force_id=force, **kw)
+
+    def auth(self, force: str = "west-midlands", roles: list[str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(force, roles)}"}
+
+    async def db(self) -> asyncpg.Connection:
+        return await asyncpg.connect(self.training_db_url)
+
+
+async def topic_messages(bootstrap: str, topic: str) -> list:
+    """Every record on a topic right now, read by an independent consumer (no group)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        out = []
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=500)
+            for tp, records in batch.items():
+                out.extend(r for r in records if r.offset < end[tp])
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+        return out
+    finally:
+        await consumer.stop()
