@@ -97,10 +97,10 @@ class IsolatedStack:
                        capture_output=True)
         await ensure_topics(self.servers.kafka_bootstrap, [self.training_topic])
 
-    def start(self, *names: str, env: dict[str, str] | None = None) -> None:
+    def start(self, *names: str, env: dict[str, str] | None = None, wait: bool = True) -> None:
         for name in names:
             self.stack.start(name, env)
-        for name in names:
+        for name in names if wait else ():
             self.stack.wait_ready(name)
 
     def up(self) -> None:

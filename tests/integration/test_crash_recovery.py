@@ -19,7 +19,7 @@ READ_MODEL_TABLES = {
 }
 
 
-async def put_officers(stack, count: int, *, trainings: bool = True, concurrency: int = 16) -> list[str]:
+async def put_officers(stack, count: int, *, first: int = 0, trainings: bool = True, concurrency: int = 16) -> list[str]:
     """Enrol (and train) officers straight at the training API; returns their ids."""
     sem = asyncio.Semaphore(concurrency)
     forces = ["west-midlands", "leicestershire", "merseyside"]
@@ -40,7 +40,7 @@ async def put_officers(stack, count: int, *, trainings: bool = True, concurrency
                     assert r.status_code == 201, r.text
                 return officer_id
 
-        return await asyncio.gather(*(one(n) for n in range(count)))
+        return await asyncio.gather(*(one(n) for n in range(first, first + count)))
 
 
 async def scalar(stack, sql: str):
@@ -74,7 +74,7 @@ async def test_relay_killed_after_publishing_before_marking_loses_nothing_and_du
     events = 2 * len(officers)
 
     # The relay publishes one batch, then SIGKILLs itself before marking the rows.
-    stack.start("training-relay", env={"NALOX_FAILPOINTS": "relay.after_publish=kill"})
+    stack.start("training-relay", env={"NALOX_FAILPOINTS": "relay.after_publish=kill"}, wait=False)
     await wait_for(lambda: asyncio.sleep(0, result=stack.stack.pid("training-relay") is None),
                    message="the relay to die at the failpoint")
     published_once = await topic_messages(stack.servers.kafka_bootstrap, stack.training_topic)
@@ -115,14 +115,14 @@ async def test_projector_killed_mid_batch_resumes_to_equal_a_fresh_rebuild(isola
                    message="everything on Kafka")
 
     # 1. A deterministic death inside the batch transaction, after the writes, before commit.
-    stack.start("training-projector", env={"NALOX_FAILPOINTS": "projector.mid_batch=kill"})
+    stack.start("training-projector", env={"NALOX_FAILPOINTS": "projector.mid_batch=kill"}, wait=False)
     await wait_for(lambda: asyncio.sleep(0, result=stack.stack.pid("training-projector") is None),
                    message="the projector to die mid-batch")
     assert await scalar(stack, "SELECT count(*) FROM training_view.processed_events") == 0  # rolled back whole
 
     # 2. Restart, more writes arrive, and the projector is SIGKILLed again at a random moment.
     stack.start("training-projector")
-    more = asyncio.create_task(put_officers(stack, 150))
+    more = asyncio.create_task(put_officers(stack, 150, first=150))
     await asyncio.sleep(random.uniform(0.2, 1.0))
     stack.stack.kill("training-projector")
     officers += await more
@@ -148,6 +148,6 @@ async def test_rebuild_swaps_a_fresh_read_model_in_while_the_projector_runs(isol
     result = stack.run_training("rebuild")
     assert "rebuild training_view" in result.stderr  # progress is shown
     assert await table_rows(stack, "training_view", "officers", "officer_id") == before
-    more = await put_officers(stack, 10)  # the live projector keeps going on the swapped-in schema
+    more = await put_officers(stack, 10, first=30)  # the live projector keeps going on the swapped-in schema
     await wait_for(lambda: scalar(stack, f"SELECT count(*) = {len(officers) + len(more)} FROM training_view.officers"),
                    message="live projection after the swap")
