@@ -21,7 +21,7 @@ import time
 from naloxone_kernel.db import create_pool
 from naloxone_kernel.eventstore import EventStore
 
-from .common import EVENTS_TOPIC, Figure, Ticker, enrolment, idempotency_for, percentile, progress, throwaway_database
+from .common import EVENTS_TOPIC, CpuMeter, Figure, Ticker, enrolment, idempotency_for, percentile, progress, throwaway_database
 
 NAME = "append"
 PHASE_SECONDS = 4.0
@@ -66,14 +66,17 @@ async def _run_writers(label: str, store: EventStore, per_writer: list[list], se
             appends += 1
             ticker.tick(f"{label}: {events} events in {appends} appends")
 
+    cpu = CpuMeter()
     started = time.perf_counter()
     await asyncio.gather(*(writer(c) for c in per_writer))
     elapsed = time.perf_counter() - started
     ms = [x * 1000 for x in latencies]
-    result = {"events": events, "appends": appends, "seconds": elapsed, "events_per_s": events / elapsed,
-              "p50_ms": percentile(ms, 50), "p99_ms": percentile(ms, 99)}
+    result = {"events": events, "appends": appends, "seconds": round(elapsed, 3),
+              "events_per_s": events / elapsed, "writers": len(per_writer),
+              "append_p50_ms": percentile(ms, 50), "append_p99_ms": percentile(ms, 99), **cpu.read()}
     progress(NAME, f"{label}: {events} events in {elapsed:.2f}s = {result['events_per_s']:,.0f} events/s "
-                   f"(append p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms)")
+                   f"(append p50 {result['append_p50_ms']:.1f} ms, p99 {result['append_p99_ms']:.1f} ms; "
+                   f"{cpu.text()})")
     return result
 
 
@@ -90,16 +93,18 @@ async def run() -> list[Figure]:
             one = await _run_writers("1 event/append, 1 writer", store,
                                      [_single_event_commands(0, 4000)], PHASE_SECONDS)
             figures += [
-                Figure(NAME, "1 event/append, 1 writer", one["events_per_s"], "events/s"),
-                Figure(NAME, "1 event/append, 1 writer: append p99", one["p99_ms"], "ms", higher_is_better=False),
+                Figure(NAME, "1 event/append, 1 writer", one["events_per_s"], "events/s", detail=one),
+                Figure(NAME, "1 event/append, 1 writer: append p99", one["append_p99_ms"], "ms",
+                       higher_is_better=False),
             ]
 
             progress(NAME, "building 16 writers' commands (not timed)")
             sixteen = await _run_writers("1 event/append, 16 writers", store,
                                          [_single_event_commands(100 + w, 800) for w in range(16)], PHASE_SECONDS)
             figures += [
-                Figure(NAME, "1 event/append, 16 writers", sixteen["events_per_s"], "events/s", target=2000),
-                Figure(NAME, "1 event/append, 16 writers: append p99", sixteen["p99_ms"], "ms",
+                Figure(NAME, "1 event/append, 16 writers", sixteen["events_per_s"], "events/s", target=2000,
+                       detail=sixteen),
+                Figure(NAME, "1 event/append, 16 writers: append p99", sixteen["append_p99_ms"], "ms",
                        higher_is_better=False),
             ]
 
@@ -107,8 +112,10 @@ async def run() -> list[Figure]:
             batches = await _run_writers("100-event batches, 1 writer", store,
                                          [_batch_commands(1_000_000, 250, 100)], PHASE_SECONDS)
             figures += [
-                Figure(NAME, "100-event batches, 1 writer", batches["events_per_s"], "events/s", target=20000),
-                Figure(NAME, "100-event batches: append p99", batches["p99_ms"], "ms", higher_is_better=False),
+                Figure(NAME, "100-event batches, 1 writer", batches["events_per_s"], "events/s", target=20000,
+                       detail=batches),
+                Figure(NAME, "100-event batches, 1 writer: append p99", batches["append_p99_ms"], "ms",
+                       higher_is_better=False),
             ]
         finally:
             await pool.close()

@@ -94,6 +94,43 @@ class Ticker:
             progress(self.bench, message)
 
 
+class CpuMeter:
+    """CPU use over a phase: this process's, and the whole machine's (from /proc/stat).
+
+    On a 2-core machine shared with PostgreSQL and Kafka, "machine busy ~100%" means a
+    figure is CPU-bound, and the split says whose CPU it is.
+    """
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.process = time.process_time()
+        self.machine = _machine_ticks()
+
+    def read(self) -> dict:
+        wall = time.perf_counter() - self.wall
+        process = time.process_time() - self.process
+        busy, total = (a - b for a, b in zip(_machine_ticks(), self.machine))
+        return {
+            "bench_process_cpu_pct": round(100 * process / wall, 1) if wall else None,
+            "machine_busy_pct": round(100 * busy / total, 1) if total else None,
+            "cpus": os.cpu_count(),
+        }
+
+    def text(self) -> str:
+        r = self.read()
+        return f"bench process {r['bench_process_cpu_pct']}% of a core, machine {r['machine_busy_pct']}% busy"
+
+
+def _machine_ticks() -> tuple[int, int]:
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+    except OSError:
+        return (0, 0)
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields) - idle, sum(fields))
+
+
 # ------------------------------------------------------------------ figures
 
 @dataclass
@@ -104,7 +141,8 @@ class Figure:
     unit: str  # "events/s", "ms"
     target: float | None = None
     higher_is_better: bool = True
-    note: str = ""
+    note: str = ""  # printed under the table
+    detail: dict | None = None  # only in the JSON (counts, CPU use, other percentiles)
 
     @property
     def met(self) -> bool | None:
