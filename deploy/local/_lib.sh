@@ -2,6 +2,7 @@
 # Shared helpers for deploy/local/*.sh. Sourced, never executed.
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034  # used by the scripts that source this file
 REPO_ROOT="$(cd "$LOCAL_DIR/../.." && pwd)"
 
 # Where all local server state lives (data, logs, pid files, jars).

@@ -226,6 +226,7 @@ do_start() {
     format_storage
     log "starting Kafka $(ls "$LIB"/kafka_2.13-*.jar | sed 's/.*kafka_2.13-\(.*\)\.jar/\1/') on $BOOTSTRAP (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT), data $DATA"
     # shellcheck disable=SC2086  # HEAP_OPTS is a list of flags
+    # shellcheck disable=SC2016  # $$/$0/$@ expand in the child bash, on purpose
     setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
       java $HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \

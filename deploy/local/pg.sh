@@ -218,7 +218,7 @@ do_start() {
     fi
     init_cluster
     write_config
-    log "starting PostgreSQL ($($PG_BIN/postgres --version | awk '{print $3}')) on $PG_HOST:$PG_PORT, data $PGDATA"
+    log "starting PostgreSQL ($("$PG_BIN/postgres" --version | awk '{print $3}')) on $PG_HOST:$PG_PORT, data $PGDATA"
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w -t 90 start >/dev/null \
       || { tail -n 30 "$PG_LOG" >&2; die "pg_ctl start failed (log: $PG_LOG)"; }
   fi
