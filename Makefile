@@ -34,7 +34,7 @@ up: servers
 	@echo "  gateway         $(GATEWAY)   (health: $(GATEWAY)/readyz, metrics: $(GATEWAY)/metrics)"
 	@echo "  training API    http://127.0.0.1:8101/docs  (OpenAPI, behind the gateway)"
 	@echo "  logs            $${NALOX_STATE_DIR:-/var/tmp/naloxone-local}/run/*.log"
-	@echo "  get a token     TOKEN=\$$($(UV) run naloxctl token --force west-midlands --role trainer)"
+	@echo "  get a token     TOKEN=\$$(uv run naloxctl token --force west-midlands --role trainer)"
 	@echo "  try             curl -H \"Authorization: Bearer \$$TOKEN\" $(GATEWAY)/v1/forces/west-midlands/training/summary"
 	@echo "  stop            make down"
 
