@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, else as a module of the python that pip installed it into (no PATH games on fresh machines)
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 GATEWAY := http://127.0.0.1:8080
 
 .PHONY: help deps servers up down status test test-unit bench faults lint proto
@@ -15,7 +16,7 @@ help:
 	@echo "make lint    buf lint the contracts"
 
 deps:
-	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 
 servers: deps
@@ -39,7 +40,7 @@ up: servers
 	@echo "  stop            make down"
 
 down:
-	@[ -x "$(UV)" ] && [ -d .venv ] && $(UV) run naloxctl stack down || true
+	@[ -d .venv ] && $(UV) run naloxctl stack down || true
 	@bash deploy/local/servers.sh down
 
 status:

@@ -19,14 +19,14 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .common import KAFKA_BOOTSTRAP, PG_URL, Figure, check_loopback, progress, quiet_logging
+from .common import KAFKA_BOOTSTRAP, PG_URL, Figure, check_loopback, progress, quiet_logging, servers_ready
 
-# name -> (module, hard limit in seconds: a safety net, far above the expected run time)
-BENCHMARKS: dict[str, tuple[str, float]] = {
-    "append": ("bench.append", 120.0),
-    "relay": ("bench.relay", 150.0),
-    "projector": ("bench.projector", 180.0),
-    "e2e": ("bench.e2e", 180.0),
+# name -> (module, needs Kafka, hard limit in seconds: a safety net far above the expected run time)
+BENCHMARKS: dict[str, tuple[str, bool, float]] = {
+    "append": ("bench.append", False, 120.0),
+    "relay": ("bench.relay", True, 150.0),
+    "projector": ("bench.projector", True, 180.0),
+    "e2e": ("bench.e2e", True, 180.0),
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -48,10 +48,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _run_one(name: str) -> tuple[list[Figure], str | None, float]:
-    module_name, limit = BENCHMARKS[name]
+    module_name, needs_kafka, limit = BENCHMARKS[name]
     started = time.perf_counter()
     progress(name, "starting")
     try:
+        problem = asyncio.run(servers_ready(kafka=needs_kafka))
+        if problem:
+            raise RuntimeError(f"servers not available: {problem}")
         module = importlib.import_module(module_name)
         figures = asyncio.run(asyncio.wait_for(module.run(), timeout=limit))
         error = None

@@ -64,9 +64,35 @@ def quiet_logging() -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_Throttle())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
     for noisy in ("aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+class _Throttle(logging.Filter):
+    """One line per distinct message every few seconds (a broker outage is thousands of lines)."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        super().__init__()
+        self.every = every
+        self.seen: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        last, suppressed = self.seen.get(key, (-1e9, 0))
+        if now - last < self.every:
+            self.seen[key] = (last, suppressed + 1)
+            return False
+        self.seen[key] = (now, 0)
+        if suppressed:
+            record.msg = f"{record.msg} [{suppressed} more like this suppressed]"
+        return True
 
 
 # ------------------------------------------------------------------ progress (stderr)
@@ -183,6 +209,41 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
 
 # ------------------------------------------------------------------ throwaway databases and topics
 
+async def servers_ready(*, kafka: bool, timeout: float = 60.0) -> str | None:
+    """Wait (a while) for the servers; None when they answer, else what is wrong."""
+    from naloxone_kernel.kafka import kafka_ready
+
+    deadline = time.monotonic() + timeout
+    while True:
+        problems = []
+        try:
+            conn = await asyncpg.connect(PG_URL, timeout=3)
+            await conn.close()
+        except Exception as exc:
+            problems.append(f"PostgreSQL: {type(exc).__name__}: {exc}")
+        if kafka and not await kafka_ready(KAFKA_BOOTSTRAP):
+            problems.append(f"Kafka at {KAFKA_BOOTSTRAP} does not answer")
+        if not problems:
+            return None
+        if time.monotonic() > deadline:
+            return "; ".join(problems)
+        progress("bench", f"waiting for the servers ({'; '.join(problems)})")
+        await asyncio.sleep(3)
+
+
+async def drop_quietly(url: str) -> None:
+    """Drop a benchmark database, retrying while PostgreSQL restarts; never masks the real outcome."""
+    for attempt in range(15):
+        try:
+            await drop_database(url)
+            return
+        except Exception as exc:
+            if attempt == 14:
+                sys.stderr.write(f"bench: could not drop {url.rsplit('/', 1)[-1]}: {exc}\n")
+                return
+            await asyncio.sleep(1)
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
@@ -201,7 +262,7 @@ async def throwaway_database(bench: str, *, event_store: bool = True) -> AsyncIt
                 await conn.close()
         yield url
     finally:
-        await drop_database(url)
+        await drop_quietly(url)
 
 
 def unique_topic_prefix(bench: str) -> str:

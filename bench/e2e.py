@@ -29,7 +29,18 @@ import httpx
 from naloxone_kernel.auth import DevIssuer
 from tests.support import IsolatedStack, Servers
 
-from .common import KAFKA_BOOTSTRAP, PG_URL, CpuMeter, Figure, Ticker, delete_topics, percentile, progress, staff_number
+from .common import (
+    KAFKA_BOOTSTRAP,
+    PG_URL,
+    CpuMeter,
+    Figure,
+    Ticker,
+    delete_topics,
+    drop_quietly,
+    percentile,
+    progress,
+    staff_number,
+)
 
 NAME = "e2e"
 FORCE = "west-midlands"
@@ -178,9 +189,7 @@ async def run() -> list[Figure]:
         try:
             await asyncio.to_thread(stack.down)
         finally:
-            from naloxone_kernel.db import drop_database
-
-            await drop_database(stack.training_db_url)
+            await drop_quietly(stack.training_db_url)
             await delete_topics([stack.training_topic])
             shutil.rmtree(workdir, ignore_errors=True)
     note = ""

@@ -83,6 +83,7 @@ async def create_schema(conn: asyncpg.Connection, projection: Projection, schema
 class BatchResult:
     applied: int = 0
     duplicates: int = 0
+    correlation_ids: tuple[str, ...] = ()
     rejected: int = 0
     # partitions whose stored offset disagreed with what was delivered: seek here
     reseek: dict[TopicPartition, int] | None = None
@@ -151,6 +152,8 @@ async def apply_records(
             if fresh_events:
                 await projection.apply_batch(conn, schema, fresh_events)
                 result.applied = len(fresh_events)
+                result.correlation_ids = tuple(dict.fromkeys(
+                    e.envelope.correlation_id for e in fresh_events if e.envelope.correlation_id))
         failpoint("projector.mid_batch")
         if next_offsets:
             tps = list(next_offsets)
@@ -248,8 +251,11 @@ class ProjectorRunner:
                 await self._consumer.commit(commit)  # for tooling only; PostgreSQL is the truth
             except Exception as exc:
                 log.warning("kafka offset commit failed (harmless)", error=str(exc))
-        if result.applied or result.rejected:
-            log.debug("batch applied", applied=result.applied, duplicates=result.duplicates, rejected=result.rejected)
+        if result.applied or result.rejected or result.duplicates:
+            # the correlation ids carried in the events, so a request can be traced into the views
+            single = result.correlation_ids[0] if len(result.correlation_ids) == 1 else None
+            log.info("batch applied", correlation_id=single, applied=result.applied, duplicates=result.duplicates,
+                     rejected=result.rejected, correlation_ids=list(result.correlation_ids[:20]))
 
     async def _report_lag(self) -> None:
         for tp in self._consumer.assignment():

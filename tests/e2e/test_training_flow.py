@@ -199,6 +199,12 @@ async def test_the_correlation_id_travels_from_http_into_the_event_and_onto_kafk
     assert headers["event_type"] == b"naloxone.training.v1.OfficerEnrolled"
     assert headers["content-type"] == b"application/x-protobuf"
 
+    async def in_projector_log():
+        log = platform.stack.log_file("training-projector").read_text()
+        return [line for line in log.splitlines() if request_id in line and '"batch applied"' in line]
+
+    await wait_for(in_projector_log, message="the projector to log the correlation id")
+
 
 VIEW_PROTO = """syntax = "proto3";
 package testview;
