@@ -21,7 +21,17 @@ import time
 from naloxone_kernel.db import create_pool
 from naloxone_kernel.eventstore import EventStore
 
-from .common import EVENTS_TOPIC, CpuMeter, Figure, Ticker, enrolment, idempotency_for, percentile, progress, throwaway_database
+from .common import (
+    EVENTS_TOPIC,
+    CpuMeter,
+    Figure,
+    Ticker,
+    enrolment,
+    idempotency_for,
+    percentile,
+    progress,
+    throwaway_database,
+)
 
 NAME = "append"
 PHASE_SECONDS = 4.0

@@ -165,8 +165,9 @@ async def _measure(stack: IsolatedStack, token: str) -> dict:
         "post_max_ms": max(post_ms) if post_ms else None, **cpu_use,
     }
     if visible_ms:
-        progress(NAME, f"201 -> read model p50 {result['visible_p50_ms']:.1f} ms, p99 {result['visible_p99_ms']:.1f} ms;"
-                       f" POST p50 {result['post_p50_ms']:.1f} ms, p99 {result['post_p99_ms']:.1f} ms "
+        progress(NAME, f"201 -> read model p50 {result['visible_p50_ms']:.1f} ms, "
+                       f"p99 {result['visible_p99_ms']:.1f} ms; "
+                       f"POST p50 {result['post_p50_ms']:.1f} ms, p99 {result['post_p99_ms']:.1f} ms "
                        f"({len(created)} created, {len(visible_ms)} seen; {cpu.text()})")
     return result
 

@@ -224,10 +224,22 @@ class ProjectorRunner:
         self.ready = True
         log.info("projector consuming", projection=self.projection.name, topics=self.topics, schema=self.schema)
         try:
+            failures = 0
             while not self._stopping.is_set():
                 batch = await self._consumer.getmany(timeout_ms=100, max_records=1000)
                 if batch:
-                    await self._process(batch)
+                    try:
+                        await self._process(batch)
+                        failures = 0
+                    except (asyncpg.PostgresConnectionError, OSError):
+                        raise  # lost the database: exit and be restarted; nothing was committed
+                    except Exception as exc:  # the batch rolled back whole: go back to the stored offsets
+                        failures += 1
+                        log.error("batch failed; retrying from stored offsets",
+                                  error=f"{type(exc).__name__}: {exc}", attempt=failures)
+                        await asyncio.sleep(min(5.0, 0.1 * 2 ** failures))
+                        await self.seek_to_stored(list(self._consumer.assignment()))
+                        continue
                 await self._report_lag()
         finally:
             self.ready = False

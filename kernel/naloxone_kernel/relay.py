@@ -61,24 +61,42 @@ class OutboxRelay:
             await self._acquire_leadership(conn)
             self.ready = True
             log.info("relay publishing", batch_size=self.batch_size)
-            last_backlog_check = 0.0
+            last_backlog_check = last_purge = 0.0
+            failures = 0
             while not self._stopping.is_set():
-                published = await self.publish_batch(conn, producer)
+                try:
+                    published = await self.publish_batch(conn, producer)
+                    failures = 0
+                except (asyncpg.PostgresConnectionError, OSError):
+                    raise  # the connection (and with it the leadership lock) is gone: exit and be restarted
+                except Exception as exc:  # Kafka unavailable, timeouts: rows stay unmarked, try again
+                    failures += 1
+                    log.error("publish failed; will retry", error=f"{type(exc).__name__}: {exc}", attempt=failures)
+                    await self._pause(min(5.0, 0.1 * 2 ** failures))
+                    continue
                 now = time.monotonic()
                 if now - last_backlog_check > 1.0:
                     OUTBOX_BACKLOG.set(
                         await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
                     )
                     last_backlog_check = now
+                if now - last_purge > 600:
+                    purged = await purge_published(conn)
+                    if purged:
+                        log.info("purged published outbox rows", rows=purged)
+                    last_purge = now
                 if published < self.batch_size:
-                    try:
-                        await asyncio.wait_for(self._stopping.wait(), self.idle_poll_seconds)
-                    except TimeoutError:
-                        pass
+                    await self._pause(self.idle_poll_seconds)
         finally:
             self.ready = False
             await producer.stop()
             await conn.close()
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            pass
 
     async def publish_batch(self, conn: asyncpg.Connection, producer) -> int:
         rows = await conn.fetch(
