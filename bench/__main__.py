@@ -19,7 +19,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .common import KAFKA_BOOTSTRAP, PG_URL, Figure, check_loopback, progress, quiet_logging, servers_ready
+from .common import KAFKA_BOOTSTRAP, PG_URL, CpuMeter, Figure, check_loopback, progress, quiet_logging, servers_ready
 
 # name -> (module, needs Kafka, hard limit in seconds: a safety net far above the expected run time)
 BENCHMARKS: dict[str, tuple[str, bool, float]] = {
@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_logging()
     progress("bench", f"running {', '.join(args.selected)} against PostgreSQL 127.0.0.1 and Kafka {KAFKA_BOOTSTRAP}")
     began = datetime.now(UTC)
+    cpu = CpuMeter()
     all_figures: list[Figure] = []
     runs = {}
     for name in args.selected:
@@ -101,10 +102,14 @@ def main(argv: list[str] | None = None) -> int:
         all_figures += figures
         runs[name] = {"seconds": round(seconds, 2), "error": error}
 
+    machine = cpu.read()
     print(_table(all_figures))
+    print(f"\nmachine: {os.cpu_count()} CPUs, {machine['machine_busy_pct']}% busy over the run "
+          f"({machine['machine_steal_pct']}% stolen by the hypervisor); see bench/README.md before comparing runs")
     report = {
         "started_at": began.isoformat(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "busy_pct": machine["machine_busy_pct"], "steal_pct": machine["machine_steal_pct"]},
         "servers": {"postgres": PG_URL.rsplit("@", 1)[-1], "kafka": KAFKA_BOOTSTRAP},
         "runs": runs,
         "figures": [f.as_json() for f in all_figures],

@@ -135,26 +135,33 @@ class CpuMeter:
     def read(self) -> dict:
         wall = time.perf_counter() - self.wall
         process = time.process_time() - self.process
-        busy, total = (a - b for a, b in zip(_machine_ticks(), self.machine))
+        busy, steal, total = (a - b for a, b in zip(_machine_ticks(), self.machine))
         return {
             "bench_process_cpu_pct": round(100 * process / wall, 1) if wall else None,
             "machine_busy_pct": round(100 * busy / total, 1) if total else None,
+            "machine_steal_pct": round(100 * steal / total, 1) if total else None,
             "cpus": os.cpu_count(),
         }
 
     def text(self) -> str:
         r = self.read()
-        return f"bench process {r['bench_process_cpu_pct']}% of a core, machine {r['machine_busy_pct']}% busy"
+        text = f"bench process {r['bench_process_cpu_pct']}% of a core, machine {r['machine_busy_pct']}% busy"
+        if r["machine_steal_pct"] and r["machine_steal_pct"] >= 5:
+            text += f" of which {r['machine_steal_pct']}% stolen by the hypervisor"
+        return text
 
 
-def _machine_ticks() -> tuple[int, int]:
+def _machine_ticks() -> tuple[int, int, int]:
+    """(busy, steal, total) jiffies over all CPUs; busy includes steal, excludes idle and iowait."""
     try:
         with open("/proc/stat") as fh:
             fields = [int(x) for x in fh.readline().split()[1:]]
     except OSError:
-        return (0, 0)
+        return (0, 0, 0)
+    fields = fields[:8]  # user nice system idle iowait irq softirq steal (guest time is already in user)
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return (sum(fields) - idle, sum(fields))
+    steal = fields[7] if len(fields) > 7 else 0
+    return (sum(fields) - idle, steal, sum(fields))
 
 
 # ------------------------------------------------------------------ figures

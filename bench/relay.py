@@ -73,11 +73,15 @@ async def stop_relay(relay: OutboxRelay, task: asyncio.Task) -> None:
         progress(NAME, f"relay stopped with {type(exc).__name__}: {exc}")
 
 
-async def drain(bench: str, conn: asyncpg.Connection, total: int, *, timeout: float) -> float | None:
+async def drain(bench: str, conn: asyncpg.Connection, total: int, *, timeout: float,
+                relay_task: asyncio.Task | None = None) -> float | None:
     """Wait until every outbox row is published; returns when (monotonic), None on timeout."""
     ticker = Ticker(bench)
 
     async def drained() -> bool:
+        if relay_task is not None and relay_task.done():
+            relay_task.result()  # raises what stopped it
+            raise RuntimeError("the relay stopped by itself")
         left = await unpublished(conn)
         ticker.tick(f"published {total - left}/{total}")
         return left == 0
@@ -90,7 +94,7 @@ async def publish_outbox(bench: str, url: str, conn: asyncpg.Connection, total: 
     cpu = CpuMeter()
     relay, task = await start_relay(bench, url)
     started = time.monotonic()
-    finished = await drain(bench, conn, total, timeout=90)
+    finished = await drain(bench, conn, total, timeout=90, relay_task=task)
     result = {"relay": relay, "task": task, "rows": total, **cpu.read()}
     if finished is None:
         result["events_per_s"] = None
@@ -103,7 +107,7 @@ async def publish_outbox(bench: str, url: str, conn: asyncpg.Connection, total: 
     return result
 
 
-async def steady_lag(url: str, conn: asyncpg.Connection, topic: str) -> dict:
+async def steady_lag(url: str, conn: asyncpg.Connection, topic: str, relay_task: asyncio.Task) -> dict:
     """Append at a paced rate with the relay running; lag per row from the database's clocks."""
     count = int(STEADY_RATE * STEADY_SECONDS)
     commands = []
@@ -134,7 +138,7 @@ async def steady_lag(url: str, conn: asyncpg.Connection, topic: str) -> dict:
         paced_seconds = time.monotonic() - started
         progress(NAME, f"appended {count} events in {paced_seconds:.2f}s "
                        f"(= {count / paced_seconds:,.0f}/s; {cpu.text()}); waiting for the relay")
-        if await drain(NAME, conn, count, timeout=30) is None:
+        if await drain(NAME, conn, count, timeout=30, relay_task=relay_task) is None:
             progress(NAME, "steady-state rows not all published after 30 s; lag counts only published rows")
     finally:
         await pool.close()
@@ -172,7 +176,7 @@ async def run() -> list[Figure]:
                 relay, task = burst.pop("relay"), burst.pop("task")
                 figures.append(Figure(NAME, f"outbox -> Kafka, {PREFILL:,} rows queued", burst["events_per_s"],
                                       "events/s", detail=burst))
-                steady = await steady_lag(url, conn, topic)
+                steady = await steady_lag(url, conn, topic, task)
                 figures += [
                     Figure(NAME, f"lag at a steady {STEADY_RATE}/s: p50", steady["lag_p50_ms"], "ms",
                            higher_is_better=False, detail=steady),

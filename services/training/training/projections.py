@@ -66,52 +66,30 @@ class TrainingReadModel:
         """
 
     async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
-        forces: set[str] = set()
+        """Fold the whole batch in memory, then write each touched officer once.
+
+        Three statements per batch whatever its size: read the touched rows, upsert
+        their new state, recompute the touched forces' summaries.
+        """
+        ids = list(dict.fromkeys(item.payload.officer_id for item in events))
+        rows = {
+            str(r["officer_id"]): dict(r)
+            for r in await conn.fetch(f"SELECT * FROM {schema}.officers WHERE officer_id = ANY($1::uuid[])", ids)
+        }
+        changed: set[str] = set()
         for item in events:
-            env, p = item.envelope, item.payload
-            version = env.aggregate_version
-            forces.add(env.force_id)
-            if isinstance(p, pb.OfficerEnrolled):
-                await conn.execute(
-                    f"""INSERT INTO {schema}.officers (officer_id, force_id, staff_number, role, area_code,
-                            status, enrolled_on, version)
-                        VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)
-                        ON CONFLICT (officer_id) DO UPDATE SET
-                            role = EXCLUDED.role, area_code = EXCLUDED.area_code, status = 'active',
-                            enrolled_on = EXCLUDED.enrolled_on, withdrawn_on = NULL, withdrawal_reason = NULL,
-                            version = EXCLUDED.version
-                        WHERE {schema}.officers.version < EXCLUDED.version""",
-                    p.officer_id, p.force_id, p.staff_number, _enum_name(pb.OfficerRole, "OFFICER_ROLE", p.role),
-                    p.area_code or None, _date(p.enrolled_on), version,
-                )
-            elif isinstance(p, pb.TrainingCompleted):
-                await conn.execute(
-                    f"""UPDATE {schema}.officers SET
-                            last_course = $2, last_provider = $3, last_completed_on = $4,
-                            certification = CASE WHEN valid_until IS NULL OR $5 >= valid_until
-                                                 THEN 'certified' ELSE certification END,
-                            valid_until = GREATEST(valid_until, $5),
-                            trainings_completed = trainings_completed + 1, version = $6
-                        WHERE officer_id = $1 AND version < $6""",
-                    p.officer_id, p.course, p.provider, _date(p.completed_on), _date(p.valid_until), version,
-                )
-            elif isinstance(p, pb.CertificationExpired):
-                await conn.execute(
-                    f"""UPDATE {schema}.officers SET
-                            certification = CASE WHEN valid_until = $2 THEN 'expired' ELSE certification END,
-                            version = $3
-                        WHERE officer_id = $1 AND version < $3""",
-                    p.officer_id, _date(p.valid_until), version,
-                )
-            elif isinstance(p, pb.OfficerWithdrawn):
-                await conn.execute(
-                    f"""UPDATE {schema}.officers SET status = 'withdrawn', withdrawn_on = $2,
-                            withdrawal_reason = $3, version = $4
-                        WHERE officer_id = $1 AND version < $4""",
-                    p.officer_id, _date(p.withdrawn_on),
-                    _enum_name(pb.WithdrawalReason, "WITHDRAWAL_REASON", p.reason), version,
-                )
-        if forces:
+            if fold_officer(rows, item.envelope.aggregate_version, item.payload):
+                changed.add(item.payload.officer_id)
+        if changed:
+            out = [rows[officer_id] for officer_id in changed]
+            await conn.execute(
+                f"""INSERT INTO {schema}.officers ({", ".join(OFFICER_COLUMNS)})
+                    SELECT * FROM unnest({", ".join(f"${n}::{t}[]" for n, t in enumerate(OFFICER_COLUMN_TYPES, 1))})
+                    ON CONFLICT (officer_id) DO UPDATE SET
+                    {", ".join(f"{c} = EXCLUDED.{c}" for c in OFFICER_COLUMNS[1:])}""",
+                *([row[c] for row in out] for c in OFFICER_COLUMNS),
+            )
+            forces = sorted({rows[officer_id]["force_id"] for officer_id in changed})
             await conn.execute(
                 f"""INSERT INTO {schema}.force_training_summary
                     SELECT force_id,
@@ -131,8 +109,58 @@ class TrainingReadModel:
                         active_expired = EXCLUDED.active_expired,
                         active_untrained = EXCLUDED.active_untrained,
                         trainings_completed = EXCLUDED.trainings_completed""",
-                sorted(forces),
+                forces,
             )
+
+
+OFFICER_COLUMNS = (
+    "officer_id", "force_id", "staff_number", "role", "area_code", "status", "enrolled_on", "withdrawn_on",
+    "withdrawal_reason", "certification", "last_course", "last_provider", "last_completed_on", "valid_until",
+    "trainings_completed", "version",
+)
+OFFICER_COLUMN_TYPES = (
+    "uuid", "text", "text", "text", "text", "text", "date", "date",
+    "text", "text", "text", "text", "date", "date",
+    "int", "int",
+)
+
+
+def fold_officer(rows: dict[str, dict], version: int, p) -> bool:
+    """Apply one event to the in-memory officer rows; False if it is stale or has no row yet.
+
+    The version guard makes applying an event twice, or an older one late, a no-op.
+    """
+    officer_id = p.officer_id
+    row = rows.get(officer_id)
+    if row is not None and row["version"] >= version:
+        return False
+    if isinstance(p, pb.OfficerEnrolled):
+        base = row or {c: None for c in OFFICER_COLUMNS} | {
+            "officer_id": officer_id, "certification": "untrained", "trainings_completed": 0}
+        base.update(force_id=p.force_id, staff_number=p.staff_number,
+                    role=_enum_name(pb.OfficerRole, "OFFICER_ROLE", p.role), area_code=p.area_code or None,
+                    status="active", enrolled_on=_date(p.enrolled_on), withdrawn_on=None, withdrawal_reason=None)
+        row = rows[officer_id] = base
+    elif row is None:
+        return False  # an event for an officer never enrolled here: nothing to attach it to
+    elif isinstance(p, pb.TrainingCompleted):
+        valid_until = _date(p.valid_until)
+        if row["valid_until"] is None or valid_until >= row["valid_until"]:
+            row["certification"] = "certified"
+            row["valid_until"] = valid_until
+        row.update(last_course=p.course, last_provider=p.provider, last_completed_on=_date(p.completed_on),
+                   trainings_completed=row["trainings_completed"] + 1)
+    elif isinstance(p, pb.CertificationExpired):
+        if row["valid_until"] == _date(p.valid_until):
+            row["certification"] = "expired"
+    elif isinstance(p, pb.OfficerWithdrawn):
+        row.update(status="withdrawn", withdrawn_on=_date(p.withdrawn_on),
+                   withdrawal_reason=_enum_name(pb.WithdrawalReason, "WITHDRAWAL_REASON", p.reason))
+    else:
+        return False
+    row["officer_id"] = officer_id
+    row["version"] = version
+    return True
 
 
 class TrainingQueries:
