@@ -101,7 +101,7 @@ async def run() -> list[Figure]:
 
             progress(NAME, "building single-event commands (not timed)")
             one = await _run_writers("1 event/append, 1 writer", store,
-                                     [_single_event_commands(0, 4000)], PHASE_SECONDS)
+                                     [_single_event_commands(0, 5000)], PHASE_SECONDS)
             figures += [
                 Figure(NAME, "1 event/append, 1 writer", one["events_per_s"], "events/s", detail=one),
                 Figure(NAME, "1 event/append, 1 writer: append p99", one["append_p99_ms"], "ms",

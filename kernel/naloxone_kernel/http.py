@@ -180,9 +180,13 @@ def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
 
 
 def bearer_identity(verifier: TokenVerifier) -> Callable[[Request], Identity]:
-    """A FastAPI dependency: the verified caller, or 401."""
+    """A FastAPI dependency: the verified caller, or 401.
 
-    def dependency(request: Request) -> Identity:
+    Async on purpose: FastAPI runs sync dependencies in a thread pool, which costs a
+    hop per request and loses the log context (the actor) bound here.
+    """
+
+    async def dependency(request: Request) -> Identity:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:

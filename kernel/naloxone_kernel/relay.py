@@ -85,7 +85,7 @@ class OutboxRelay:
                     if purged:
                         log.info("purged published outbox rows", rows=purged)
                     last_purge = now
-                if published < self.batch_size:
+                if published == 0:  # after a batch, look again at once: more may have committed meanwhile
                     await self._pause(self.idle_poll_seconds)
         finally:
             self.ready = False

@@ -76,7 +76,7 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     identify = bearer_identity(verifier)
 
     def force_scope(roles: frozenset[str]):
-        def dependency(force_id: str, identity: Annotated[Identity, Depends(identify)]) -> str:
+        async def dependency(force_id: str, identity: Annotated[Identity, Depends(identify)]) -> str:
             if get_force(force_id) is None:
                 raise RequestValidationError([{
                     "loc": ("path", "force_id"), "type": "unknown_force",
