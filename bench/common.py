@@ -278,20 +278,13 @@ def unique_topic_prefix(bench: str) -> str:
 
 async def delete_topics(topics: Iterable[str]) -> None:
     """Event topics keep everything (retention -1): remove the benchmark's own afterwards."""
-    from aiokafka.admin import AIOKafkaAdminClient
+    from naloxone_kernel.kafka import delete_topics as delete
 
     topics = list(topics)
-    if not topics:
-        return
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA_BOOTSTRAP)
     try:
-        await admin.start()
-        await admin.delete_topics(topics)
+        await delete(KAFKA_BOOTSTRAP, topics)
     except Exception as exc:  # best effort: a leftover topic is harmless
         sys.stderr.write(f"bench: could not delete topics {topics}: {exc}\n")
-    finally:
-        with contextlib.suppress(Exception):
-            await admin.close()
 
 
 # ------------------------------------------------------------------ realistic training events

@@ -37,11 +37,13 @@ def servers():
         yield Servers(with_database(db, "postgres"), kafka)
         return
     if _docker_answers():
-        from testcontainers.kafka import KafkaContainer
-        from testcontainers.postgres import PostgresContainer
+        # Not exercised on the project's own machines (no Docker engine there); Confluent
+        # Platform 7.9 carries Apache Kafka 3.9, the version deploy/local runs.
+        from testcontainers.community.kafka import KafkaContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         with PostgresContainer("postgres:16", driver=None) as pg, \
-                KafkaContainer("apache/kafka:3.9.1").with_kraft() as kafka_container:
+                KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kafka_container:
             yield Servers(with_database(pg.get_connection_url(), "postgres"),
                           kafka_container.get_bootstrap_server())
         return

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from naloxctl.stack import LocalStack, StackConfig
 from naloxone_kernel.auth import DevIssuer
 from naloxone_kernel.db import drop_database, ensure_database, with_database
-from naloxone_kernel.kafka import ensure_topics
+from naloxone_kernel.kafka import delete_topics, ensure_topics
 
 REPO = Path(__file__).resolve().parent.parent
 TRAINING_TOPIC = "naloxone.training.events.v1"
@@ -112,6 +112,7 @@ class IsolatedStack:
     async def destroy(self) -> None:
         self.down()
         await drop_database(self.training_db_url)
+        await delete_topics(self.servers.kafka_bootstrap, [self.training_topic])
 
     def run_training(self, *args: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "TRAINING_DATABASE_URL": self.training_db_url,

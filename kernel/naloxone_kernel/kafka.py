@@ -56,6 +56,19 @@ async def ensure_topics(bootstrap: str, topics: list[str], *, partitions: int = 
         await admin.close()
 
 
+async def delete_topics(bootstrap: str, topics: list[str]) -> None:
+    """Remove throwaway topics (tests, benchmarks); never used on the contract topics."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        doomed = [t for t in topics if t in existing]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
+
+
 async def kafka_ready(bootstrap: str) -> bool:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
     try:
