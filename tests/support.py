@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from naloxctl.stack import LocalStack, StackConfig
 from naloxone_kernel.auth import DevIssuer
 from naloxone_kernel.db import drop_database, ensure_database, with_database
-from naloxone_kernel.kafka import delete_topics, ensure_topics
+from naloxone_kernel.kafka import delete_topics, ensure_topics, topic_partitions
 
 REPO = Path(__file__).resolve().parent.parent
 TRAINING_TOPIC = "naloxone.training.events.v1"
@@ -137,10 +137,7 @@ async def topic_messages(bootstrap: str, topic: str) -> list:
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        partitions = await topic_partitions(consumer, [topic])
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)

@@ -44,11 +44,6 @@ class Aggregate:
     def exists(self) -> bool:
         return self.version > 0 or bool(self.pending)
 
-    @property
-    def loaded_version(self) -> int:
-        """The stream version this instance was loaded at (the expected version on append)."""
-        return self.version
-
     def _raise(self, event: DomainEvent) -> None:
         self.apply(event)
         self.pending.append(event)

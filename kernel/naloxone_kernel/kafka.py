@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -31,6 +31,12 @@ def manual_commit_consumer(bootstrap: str, group_id: str | None, **kwargs) -> AI
         fetch_max_wait_ms=50,
         **kwargs,
     )
+
+
+async def topic_partitions(consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the topics, for a consumer that assigns rather than subscribes."""
+    await consumer._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public refresh
+    return [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
 
 
 async def ensure_topics(bootstrap: str, topics: list[str], *, partitions: int = 3) -> list[str]:

@@ -26,7 +26,7 @@ from naloxone.common.v1.envelope_pb2 import EventEnvelope
 
 from . import envelope as envelope_codec
 from .failpoints import failpoint
-from .kafka import manual_commit_consumer
+from .kafka import manual_commit_consumer, topic_partitions
 from .logging import correlation_id_var, get_logger
 from .metrics import CONSUMER_LAG, PROJECTOR_APPLIED, PROJECTOR_DUPLICATES
 
@@ -304,15 +304,7 @@ async def rebuild(
     try:
         await conn.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
         await create_schema(conn, projection, target)
-        partitions = [
-            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])
-        ]
-        if not partitions:
-            await consumer.stop()
-            consumer = manual_commit_consumer(bootstrap, None)
-            await consumer.start()
-            await consumer._client.force_metadata_update()  # noqa: SLF001
-            partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
+        partitions = await topic_partitions(consumer, topics)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         begin = await consumer.beginning_offsets(partitions)

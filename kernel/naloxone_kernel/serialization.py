@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import types
 import typing
 from datetime import date, datetime
 from functools import cache
@@ -38,7 +39,7 @@ def _decode(tp, value):
     if value is None:
         return None
     origin = typing.get_origin(tp)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return _decode(args[0], value)
     if tp is UUID:
