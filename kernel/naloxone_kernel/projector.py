@@ -74,6 +74,9 @@ CREATE TABLE IF NOT EXISTS {s}.rejected_events (
 async def create_schema(conn: asyncpg.Connection, projection: Projection, schema: str) -> None:
     schema = checked_identifier(schema)
     async with conn.transaction():
+        # IF NOT EXISTS is not safe against a concurrent twin (the API and the projector
+        # start together): serialise schema creation on a lock named after the schema.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"schema:{schema}")
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await conn.execute(BOOKKEEPING_DDL.format(s=schema))
         await conn.execute(projection.ddl(schema))
