@@ -48,6 +48,7 @@ status:
 	@$(UV) run naloxctl stack status || true
 
 test: deps
+	@bash deploy/local/test-tools.sh
 	$(UV) run pytest -q
 
 test-unit: deps

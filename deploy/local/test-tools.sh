@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The independent clients the tests use to read what the platform published:
+# kcat (Kafka) and protoc with the well-known types (protobuf). Installed when missing.
+set -euo pipefail
+LOG_TAG=test-tools
+# shellcheck source=_lib.sh
+. "$(dirname "$0")/_lib.sh"
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+[ -f /usr/include/google/protobuf/timestamp.proto ] || missing+=(libprotobuf-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
