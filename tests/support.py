@@ -130,6 +130,14 @@ class IsolatedStack:
     async def db(self) -> asyncpg.Connection:
         return await asyncpg.connect(self.training_db_url)
 
+    async def scalar(self, sql: str, *args):
+        """One value from the training database (a fresh connection: the test's own view)."""
+        conn = await self.db()
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
 
 async def topic_messages(bootstrap: str, topic: str) -> list:
     """Every record on a topic right now, read by an independent consumer (no group)."""

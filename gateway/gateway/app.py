@@ -31,8 +31,7 @@ RETURNED_RESPONSE_HEADERS = ("content-type", "location", "etag", "idempotent-rep
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level)
-    verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.token_audience,
-                             jwks_path=settings.jwks_path, jwks_url=settings.jwks_url)
+    verifier = TokenVerifier.from_settings(settings)
     upstreams = settings.upstreams()
     state: dict = {}
 

@@ -97,6 +97,12 @@ class TokenVerifier:
         self.audience = audience
         self.keys = _JwksUrl(jwks_url) if jwks_url else _JwksFile(jwks_path)
 
+    @classmethod
+    def from_settings(cls, settings) -> "TokenVerifier":
+        """The verifier a service's settings describe (issuer, audience, JWKS file or URL)."""
+        return cls(issuer=settings.token_issuer, audience=settings.token_audience,
+                   jwks_path=settings.jwks_path, jwks_url=settings.jwks_url)
+
     def verify(self, token: str) -> Identity:
         try:
             header = jwt.get_unverified_header(token)

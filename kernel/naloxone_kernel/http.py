@@ -57,10 +57,7 @@ class PlatformMiddleware:
 
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, error_body(
-                "body_too_large", f"request body exceeds {limit} bytes",
-                [{"field": "body", "rule": f"max_bytes={limit}", "message": "request body too large"}],
-            ), request_id)
+            await _send_json(send, 413, _too_large(limit), request_id)
             status_holder["status"] = 413
             self._observe(scope, status_holder["status"], started)
             correlation_id_var.reset(token)
@@ -88,10 +85,7 @@ class PlatformMiddleware:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
             status_holder["status"] = 413
-            await _send_json(send, 413, error_body(
-                "body_too_large", f"request body exceeds {limit} bytes",
-                [{"field": "body", "rule": f"max_bytes={limit}", "message": "request body too large"}],
-            ), request_id)
+            await _send_json(send, 413, _too_large(limit), request_id)
         finally:
             self._observe(scope, status_holder["status"], started)
             structlog.contextvars.unbind_contextvars("correlation_id")
@@ -110,6 +104,11 @@ class PlatformMiddleware:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+def _too_large(limit: int) -> dict:
+    return error_body("body_too_large", f"request body exceeds {limit} bytes",
+                      [{"field": "body", "rule": f"max_bytes={limit}", "message": "request body too large"}])
 
 
 async def _send_json(send, status: int, body: dict, request_id: str) -> None:

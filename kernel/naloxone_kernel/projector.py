@@ -15,7 +15,7 @@ import asyncio
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
 import asyncpg
@@ -89,7 +89,7 @@ class BatchResult:
     correlation_ids: tuple[str, ...] = ()
     rejected: int = 0
     # partitions whose stored offset disagreed with what was delivered: seek here
-    reseek: dict[TopicPartition, int] | None = None
+    reseek: dict[TopicPartition, int] = field(default_factory=dict)
 
 
 async def apply_records(
@@ -99,7 +99,7 @@ async def apply_records(
     records_by_tp: dict[TopicPartition, list],
 ) -> BatchResult:
     """Apply one batch in one transaction; returns what happened (see module docstring)."""
-    result = BatchResult(reseek={})
+    result = BatchResult()
     async with conn.transaction():
         stored = {
             (r["topic"], r["partition"]): r["next_offset"]
@@ -255,12 +255,12 @@ class ProjectorRunner:
             result = await apply_records(self._conn, self.projection, self.schema, batch)
         finally:
             correlation_id_var.reset(token)
-        for tp, offset in (result.reseek or {}).items():
+        for tp, offset in result.reseek.items():
             log.warning("read model behind consumer; seeking back", partition=tp.partition, offset=offset)
             self._consumer.seek(tp, offset)
         PROJECTOR_APPLIED.labels(self.projection.name).inc(result.applied)
         PROJECTOR_DUPLICATES.labels(self.projection.name).inc(result.duplicates)
-        commit = {tp: recs[-1].offset + 1 for tp, recs in batch.items() if tp not in (result.reseek or {})}
+        commit = {tp: recs[-1].offset + 1 for tp, recs in batch.items() if tp not in result.reseek}
         if commit:
             try:
                 await self._consumer.commit(commit)  # for tooling only; PostgreSQL is the truth

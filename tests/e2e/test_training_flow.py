@@ -33,11 +33,7 @@ async def client(platform):
 
 
 async def event_count(platform, officer_id) -> int:
-    conn = await platform.db()
-    try:
-        return await conn.fetchval("SELECT count(*) FROM events WHERE aggregate_id = $1", uuid.UUID(officer_id))
-    finally:
-        await conn.close()
+    return await platform.scalar("SELECT count(*) FROM events WHERE aggregate_id = $1", uuid.UUID(officer_id))
 
 
 async def test_enrol_train_and_read_back_through_the_gateway(platform, client):
@@ -131,11 +127,7 @@ BAD_INPUTS = [
 
 
 async def _store_size(platform) -> int:
-    conn = await platform.db()
-    try:
-        return await conn.fetchval("SELECT count(*) FROM events")
-    finally:
-        await conn.close()
+    return await platform.scalar("SELECT count(*) FROM events")
 
 
 @pytest.mark.parametrize("case,force,body,field,rule", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])

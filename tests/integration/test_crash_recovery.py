@@ -43,14 +43,6 @@ async def put_officers(stack, count: int, *, first: int = 0, trainings: bool = T
         return await asyncio.gather(*(one(n) for n in range(first, first + count)))
 
 
-async def scalar(stack, sql: str):
-    conn = await stack.db()
-    try:
-        return await conn.fetchval(sql)
-    finally:
-        await conn.close()
-
-
 async def table_rows(stack, schema: str, table: str, key: str) -> list[tuple]:
     conn = await stack.db()
     try:
@@ -79,30 +71,30 @@ async def test_relay_killed_after_publishing_before_marking_loses_nothing_and_du
                    message="the relay to die at the failpoint")
     published_once = await topic_messages(stack.servers.kafka_bootstrap, stack.training_topic)
     assert len(published_once) == events  # on Kafka...
-    assert await scalar(stack, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == events  # ...not marked
+    assert await stack.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == events  # ...not marked
 
     stack.start("training-relay")  # restart, no failpoint
-    await wait_for(lambda: scalar(stack, "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
+    await wait_for(lambda: stack.scalar("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
                    message="the restarted relay to mark every row")
     on_kafka = await topic_messages(stack.servers.kafka_bootstrap, stack.training_topic)
     ids = [EventEnvelope.FromString(r.value).event_id for r in on_kafka]
     assert len(ids) == 2 * events and len(set(ids)) == events  # all re-published: at-least-once
 
     stack.start("training-projector")
-    await wait_for(lambda: scalar(stack, "SELECT count(*) FROM training_view.processed_events"),
+    await wait_for(lambda: stack.scalar("SELECT count(*) FROM training_view.processed_events"),
                    message="projection to start")
-    await wait_for(lambda: scalar(stack, f"SELECT count(*) = {events} FROM training_view.processed_events"),
+    await wait_for(lambda: stack.scalar(f"SELECT count(*) = {events} FROM training_view.processed_events"),
                    message="every event applied")
-    await wait_for(lambda: scalar(stack, "SELECT sum(officers_enrolled) FROM training_view.force_training_summary"),
+    await wait_for(lambda: stack.scalar("SELECT sum(officers_enrolled) FROM training_view.force_training_summary"),
                    message="summary")
     # each event applied exactly once: one training per officer, not two
-    assert await scalar(stack, "SELECT count(*) FROM training_view.officers") == len(officers)
-    assert await scalar(stack, "SELECT max(trainings_completed) FROM training_view.officers") == 1
-    assert await scalar(stack, "SELECT sum(trainings_completed) FROM training_view.force_training_summary") == len(officers)
+    assert await stack.scalar("SELECT count(*) FROM training_view.officers") == len(officers)
+    assert await stack.scalar("SELECT max(trainings_completed) FROM training_view.officers") == 1
+    assert await stack.scalar("SELECT sum(trainings_completed) FROM training_view.force_training_summary") == len(officers)
     # let the projector read the duplicates too, then check nothing changed
-    await wait_for(lambda: scalar(stack, f"SELECT sum(next_offset) = {2 * events} FROM training_view.projector_offsets"),
+    await wait_for(lambda: stack.scalar(f"SELECT sum(next_offset) = {2 * events} FROM training_view.projector_offsets"),
                    message="projector to consume the duplicates")
-    assert await scalar(stack, "SELECT sum(trainings_completed) FROM training_view.officers") == len(officers)
+    assert await stack.scalar("SELECT sum(trainings_completed) FROM training_view.officers") == len(officers)
     await assert_read_model_equals_fresh_rebuild(stack)
 
 
@@ -111,14 +103,14 @@ async def test_projector_killed_mid_batch_resumes_to_equal_a_fresh_rebuild(isola
     stack.start("training-api", "training-relay")
     officers = await put_officers(stack, 150)
     events = 2 * len(officers)
-    await wait_for(lambda: scalar(stack, "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
+    await wait_for(lambda: stack.scalar("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
                    message="everything on Kafka")
 
     # 1. A deterministic death inside the batch transaction, after the writes, before commit.
     stack.start("training-projector", env={"NALOX_FAILPOINTS": "projector.mid_batch=kill"}, wait=False)
     await wait_for(lambda: asyncio.sleep(0, result=stack.stack.pid("training-projector") is None),
                    message="the projector to die mid-batch")
-    assert await scalar(stack, "SELECT count(*) FROM training_view.processed_events") == 0  # rolled back whole
+    assert await stack.scalar("SELECT count(*) FROM training_view.processed_events") == 0  # rolled back whole
 
     # 2. Restart, more writes arrive, and the projector is SIGKILLed again at a random moment.
     stack.start("training-projector")
@@ -127,14 +119,14 @@ async def test_projector_killed_mid_batch_resumes_to_equal_a_fresh_rebuild(isola
     stack.stack.kill("training-projector")
     officers += await more
     events = 2 * len(officers)
-    await wait_for(lambda: scalar(stack, "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
+    await wait_for(lambda: stack.scalar("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
                    message="everything on Kafka")
 
     stack.start("training-projector")
-    await wait_for(lambda: scalar(stack, f"SELECT count(*) = {events} FROM training_view.processed_events"),
+    await wait_for(lambda: stack.scalar(f"SELECT count(*) = {events} FROM training_view.processed_events"),
                    timeout=60, message="every event applied after the restarts")
-    assert await scalar(stack, "SELECT count(*) FROM training_view.officers") == len(officers)
-    assert await scalar(stack, "SELECT sum(trainings_completed) FROM training_view.officers") == len(officers)
+    assert await stack.scalar("SELECT count(*) FROM training_view.officers") == len(officers)
+    assert await stack.scalar("SELECT sum(trainings_completed) FROM training_view.officers") == len(officers)
     await assert_read_model_equals_fresh_rebuild(stack)
 
 
@@ -142,12 +134,12 @@ async def test_rebuild_swaps_a_fresh_read_model_in_while_the_projector_runs(isol
     stack = isolated
     stack.start("training-api", "training-relay", "training-projector")
     officers = await put_officers(stack, 30)
-    await wait_for(lambda: scalar(stack, f"SELECT count(*) = {2 * len(officers)} FROM training_view.processed_events"),
+    await wait_for(lambda: stack.scalar(f"SELECT count(*) = {2 * len(officers)} FROM training_view.processed_events"),
                    message="projection")
     before = await table_rows(stack, "training_view", "officers", "officer_id")
     result = stack.run_training("rebuild")
     assert "rebuild training_view" in result.stderr  # progress is shown
     assert await table_rows(stack, "training_view", "officers", "officer_id") == before
     more = await put_officers(stack, 10, first=30)  # the live projector keeps going on the swapped-in schema
-    await wait_for(lambda: scalar(stack, f"SELECT count(*) = {len(officers) + len(more)} FROM training_view.officers"),
+    await wait_for(lambda: stack.scalar(f"SELECT count(*) = {len(officers) + len(more)} FROM training_view.officers"),
                    message="live projection after the swap")

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 
 from naloxone_kernel.auth import Identity, TokenVerifier, authorize_force
 from naloxone_kernel.db import create_pool
-from naloxone_kernel.eventstore import EventStore
 from naloxone_kernel.projector import create_schema
 from naloxone_kernel.http import (
     PlatformMiddleware,
@@ -22,15 +21,14 @@ from naloxone_kernel.http import (
     request_fingerprint,
 )
 from naloxone_kernel.logging import configure_logging, current_correlation_id
-from naloxone_kernel.readiness import kafka_check, postgres_check
+from naloxone_kernel.readiness import kafka_check
 from naloxone_kernel.reference.forces import get_force
-from naloxone_kernel.repository import CommandContext, CommandResult, IdempotencyKeyReused, Repository
-from naloxone_kernel.serialization import EventRegistry
+from naloxone_kernel.repository import CommandContext, CommandResult, IdempotencyKeyReused
 
-from ..adapters.contracts import to_proto
+from ..adapters.repository import officer_repository
 from ..application.handlers import EnrolOfficer, RecordTraining, TrainingCommands, WithdrawOfficer
 from ..config import TrainingSettings
-from ..domain import OFFICER_EVENTS, Officer, OfficerNotFound
+from ..domain import OfficerNotFound
 from ..projections import TrainingQueries, TrainingReadModel
 from .schemas import EnrolOfficerBody, TrainingRecordBody, WithdrawalBody
 
@@ -41,8 +39,7 @@ READERS = WRITERS | {"auditor"}
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     settings = settings or TrainingSettings()
     configure_logging("training-api", settings.log_level)
-    verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.token_audience,
-                             jwks_path=settings.jwks_path, jwks_url=settings.jwks_url)
+    verifier = TokenVerifier.from_settings(settings)
     state: dict = {}
 
     @asynccontextmanager
@@ -50,9 +47,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         pool = await create_pool(settings.database_url, min_size=2, max_size=20)
         async with pool.acquire() as conn:  # queries work (empty) before the projector first runs
             await create_schema(conn, TrainingReadModel(), TrainingReadModel.name)
-        store = EventStore(pool)
-        officers = Repository(store, Officer, EventRegistry(*OFFICER_EVENTS), to_proto, settings.events_topic)
-        state.update(pool=pool, commands=TrainingCommands(officers), queries=TrainingQueries(pool))
+        commands = TrainingCommands(officer_repository(pool, settings.events_topic))
+        state.update(pool=pool, commands=commands, queries=TrainingQueries(pool))
         yield
         await pool.close()
 

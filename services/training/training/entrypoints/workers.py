@@ -6,19 +6,16 @@ import uuid
 from datetime import date
 
 from naloxone_kernel.db import create_pool
-from naloxone_kernel.eventstore import EventStore
 from naloxone_kernel.logging import configure_logging, correlation_id_var, get_logger
 from naloxone_kernel.projector import ProjectorRunner, rebuild
 from naloxone_kernel.readiness import kafka_check, postgres_check
 from naloxone_kernel.relay import OutboxRelay
-from naloxone_kernel.repository import CommandContext, Repository
-from naloxone_kernel.serialization import EventRegistry
+from naloxone_kernel.repository import CommandContext
 from naloxone_kernel.workers import run_worker
 
-from ..adapters.contracts import to_proto
+from ..adapters.repository import officer_repository
 from ..application.handlers import TrainingCommands
 from ..config import TrainingSettings
-from ..domain import OFFICER_EVENTS, Officer
 from ..projections import TrainingQueries, TrainingReadModel
 
 log = get_logger("training")
@@ -58,8 +55,7 @@ async def run_expiry(settings: TrainingSettings, *, today: date) -> int:
     configure_logging("training-expiry", settings.log_level)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     try:
-        repo = Repository(EventStore(pool), Officer, EventRegistry(*OFFICER_EVENTS), to_proto, settings.events_topic)
-        commands = TrainingCommands(repo)
+        commands = TrainingCommands(officer_repository(pool, settings.events_topic))
         correlation_id = uuid.uuid4().hex
         correlation_id_var.set(correlation_id)
         expired = 0
