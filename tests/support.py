@@ -15,13 +15,14 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
-from naloxctl.stack import LocalStack, StackConfig
+from naloxctl.stack import LocalStack, StackConfig, migrate_all, registry_ports
+from naloxone.contracts import TOPICS
+from naloxone_kernel.registry import SERVICES, service
 from naloxone_kernel.auth import DevIssuer
 from naloxone_kernel.db import drop_database, ensure_database, with_database
 from naloxone_kernel.kafka import delete_topics, ensure_topics, topic_partitions
 
 REPO = Path(__file__).resolve().parent.parent
-TRAINING_TOPIC = "naloxone.training.events.v1"
 
 
 @dataclass(frozen=True)
@@ -53,49 +54,54 @@ async def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, mess
 
 
 class IsolatedStack:
-    """A whole platform on its own database, topic prefix and ports, sharing the servers."""
+    """A whole platform on its own databases, topic prefix and ports, sharing the servers."""
 
     def __init__(self, servers: Servers, issuer: DevIssuer, run_dir: Path) -> None:
         self.servers = servers
         self.issuer = issuer
         self.topic_prefix = unique("t") + "."
-        self.training_db_url = with_database(servers.postgres_url, unique("training_t"))
+        self.database_urls = {s.name: with_database(servers.postgres_url, unique(f"{s.name}_t")) for s in SERVICES}
         self.config = StackConfig(
             run_dir=run_dir,
-            training_database_url=self.training_db_url,
+            database_urls=self.database_urls,
+            ports=registry_ports(allocate=free_port),
             topic_prefix=self.topic_prefix,
-            gateway_port=free_port(),
-            training_port=free_port(),
-            training_relay_ops_port=free_port(),
-            training_projector_ops_port=free_port(),
-            extra_env={
-                "TRAINING_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-                "TRAINING_JWKS_PATH": str(issuer.jwks_path),
-                "GATEWAY_JWKS_PATH": str(issuer.jwks_path),
-                "GATEWAY_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-                "TRAINING_LOG_LEVEL": "INFO",
-            },
+            kafka_bootstrap=servers.kafka_bootstrap,
+            jwks_path=str(issuer.jwks_path),
         )
         self.stack = LocalStack(self.config)
 
+    def topic(self, service_name: str) -> str:
+        return self.topic_prefix + service(service_name).topic
+
+    @property
+    def topics(self) -> list[str]:
+        return [self.topic_prefix + t for t in TOPICS.values()]
+
     @property
     def training_topic(self) -> str:
-        return self.topic_prefix + TRAINING_TOPIC
+        return self.topic("training")
+
+    @property
+    def training_db_url(self) -> str:
+        return self.database_urls["training"]
 
     @property
     def gateway(self) -> str:
         return f"http://127.0.0.1:{self.config.gateway_port}"
 
+    def api(self, service_name: str) -> str:
+        return f"http://127.0.0.1:{self.config.port(service_name, 'api')}"
+
     @property
     def training_api(self) -> str:
-        return f"http://127.0.0.1:{self.config.training_port}"
+        return self.api("training")
 
     async def prepare(self) -> None:
-        await ensure_database(self.training_db_url)
-        env = {**os.environ, "TRAINING_DATABASE_URL": self.training_db_url}
-        subprocess.run([sys.executable, "-m", "training", "migrate"], check=True, env=env, cwd=REPO,
-                       capture_output=True)
-        await ensure_topics(self.servers.kafka_bootstrap, [self.training_topic])
+        for url in self.database_urls.values():
+            await ensure_database(url)
+        migrate_all(self.config)
+        await ensure_topics(self.servers.kafka_bootstrap, self.topics)
 
     def start(self, *names: str, env: dict[str, str] | None = None, wait: bool = True) -> None:
         for name in names:
@@ -111,15 +117,18 @@ class IsolatedStack:
 
     async def destroy(self) -> None:
         self.down()
-        await drop_database(self.training_db_url)
-        await delete_topics(self.servers.kafka_bootstrap, [self.training_topic])
+        for url in self.database_urls.values():
+            await drop_database(url)
+        await delete_topics(self.servers.kafka_bootstrap, self.topics)
+
+    def run(self, service_name: str, *args: str) -> subprocess.CompletedProcess:
+        """A one-off process of a service (rebuild, job ...) against this stack."""
+        env = {**os.environ, **self.config.service_env(service(service_name))}
+        return subprocess.run([sys.executable, "-m", "naloxone_kernel", service_name, *args], check=True, env=env,
+                              cwd=REPO, capture_output=True, text=True, timeout=300)
 
     def run_training(self, *args: str) -> subprocess.CompletedProcess:
-        env = {**os.environ, "TRAINING_DATABASE_URL": self.training_db_url,
-               "TRAINING_KAFKA_BOOTSTRAP": self.servers.kafka_bootstrap,
-               "TRAINING_TOPIC_PREFIX": self.topic_prefix}
-        return subprocess.run([sys.executable, "-m", "training", *args], check=True, env=env, cwd=REPO,
-                              capture_output=True, text=True, timeout=300)
+        return self.run("training", *args)
 
     def token(self, force: str = "west-midlands", roles: list[str] | None = None, **kw) -> str:
         return self.issuer.mint(subject=f"test-user@{force}", roles=roles or ["trainer"], force_id=force, **kw)
@@ -127,12 +136,12 @@ class IsolatedStack:
     def auth(self, force: str = "west-midlands", roles: list[str] | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(force, roles)}"}
 
-    async def db(self) -> asyncpg.Connection:
-        return await asyncpg.connect(self.training_db_url)
+    async def db(self, service_name: str = "training") -> asyncpg.Connection:
+        return await asyncpg.connect(self.database_urls[service_name])
 
-    async def scalar(self, sql: str, *args):
-        """One value from the training database (a fresh connection: the test's own view)."""
-        conn = await self.db()
+    async def scalar(self, sql: str, *args, service_name: str = "training"):
+        """One value from a service's database (a fresh connection: the test's own view)."""
+        conn = await self.db(service_name)
         try:
             return await conn.fetchval(sql, *args)
         finally:

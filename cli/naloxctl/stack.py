@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from naloxone_kernel.registry import GATEWAY_PORT, SERVICES, ServiceEntry
 from naloxone_kernel.settings import default_database_url, state_dir
 
 
@@ -29,41 +30,73 @@ class ProcessSpec:
 
 @dataclass(frozen=True)
 class StackConfig:
+    """Where each process of the stack listens and what it connects to (from the registry)."""
+
     run_dir: Path
-    training_database_url: str
+    database_urls: dict[str, str]  # service name -> its database
+    ports: dict[str, int]  # process name ("training-api", "gateway", ...) -> port
     topic_prefix: str = ""
-    gateway_port: int = 8080
-    training_port: int = 8101
-    training_relay_ops_port: int = 8102
-    training_projector_ops_port: int = 8103
+    kafka_bootstrap: str | None = None  # None: each process's default
+    jwks_path: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def default(cls) -> "StackConfig":
-        return cls(run_dir=state_dir() / "run", training_database_url=os.environ.get(
-            "TRAINING_DATABASE_URL", default_database_url("training")))
+        return cls(
+            run_dir=state_dir() / "run",
+            database_urls={s.name: os.environ.get(f"{s.env_prefix}DATABASE_URL", default_database_url(s.database))
+                           for s in SERVICES},
+            ports=registry_ports(),
+        )
+
+    @property
+    def gateway_port(self) -> int:
+        return self.ports["gateway"]
+
+    def port(self, service_name: str, kind: str) -> int:
+        return self.ports[f"{service_name}-{kind}"]
+
+    def service_env(self, entry: ServiceEntry) -> dict[str, str]:
+        """Every variable one service's processes read, prefixed with its own <NAME>_."""
+        p = entry.env_prefix
+        env = {f"{p}DATABASE_URL": self.database_urls[entry.name], f"{p}TOPIC_PREFIX": self.topic_prefix,
+               f"{p}PORT": str(self.port(entry.name, "api"))}
+        for kind in entry.processes:
+            if kind != "api":
+                env[f"{p}{kind.upper()}_OPS_PORT"] = str(self.port(entry.name, kind))
+        if self.kafka_bootstrap:
+            env[f"{p}KAFKA_BOOTSTRAP"] = self.kafka_bootstrap
+        if self.jwks_path:
+            env[f"{p}JWKS_PATH"] = self.jwks_path
+        return env
+
+
+def registry_ports(allocate=None) -> dict[str, int]:
+    """Every process's port: the registry's, or one from `allocate()` each (tests)."""
+    ports = {"gateway": allocate() if allocate else GATEWAY_PORT}
+    for entry in SERVICES:
+        for kind in entry.processes:
+            ports[entry.process_name(kind)] = allocate() if allocate else entry.port(kind)
+    return ports
 
 
 def service_specs(cfg: StackConfig) -> list[ProcessSpec]:
     py = sys.executable
-    training_env = {
-        "TRAINING_DATABASE_URL": cfg.training_database_url,
-        "TRAINING_TOPIC_PREFIX": cfg.topic_prefix,
-        "TRAINING_PORT": str(cfg.training_port),
-        "TRAINING_RELAY_OPS_PORT": str(cfg.training_relay_ops_port),
-        "TRAINING_PROJECTOR_OPS_PORT": str(cfg.training_projector_ops_port),
-    }
-    return [
-        ProcessSpec("training-api", [py, "-m", "training", "api"],
-                    f"http://127.0.0.1:{cfg.training_port}/readyz", training_env),
-        ProcessSpec("training-relay", [py, "-m", "training", "relay"],
-                    f"http://127.0.0.1:{cfg.training_relay_ops_port}/readyz", training_env),
-        ProcessSpec("training-projector", [py, "-m", "training", "projector"],
-                    f"http://127.0.0.1:{cfg.training_projector_ops_port}/readyz", training_env),
-        ProcessSpec("gateway", [py, "-m", "gateway"], f"http://127.0.0.1:{cfg.gateway_port}/readyz",
-                    {"GATEWAY_PORT": str(cfg.gateway_port),
-                     "GATEWAY_TRAINING_URL": f"http://127.0.0.1:{cfg.training_port}"}),
-    ]
+    specs = []
+    for entry in SERVICES:
+        env = cfg.service_env(entry)
+        for kind in entry.processes:
+            specs.append(ProcessSpec(entry.process_name(kind), [py, "-m", "naloxone_kernel", entry.name, kind],
+                                     f"http://127.0.0.1:{cfg.port(entry.name, kind)}/readyz", env))
+    gateway_env = {"GATEWAY_PORT": str(cfg.gateway_port)}
+    gateway_env |= {f"GATEWAY_{e.name.upper()}_URL": f"http://127.0.0.1:{cfg.port(e.name, 'api')}" for e in SERVICES}
+    if cfg.jwks_path:
+        gateway_env["GATEWAY_JWKS_PATH"] = cfg.jwks_path
+    if cfg.kafka_bootstrap:
+        gateway_env["GATEWAY_KAFKA_BOOTSTRAP"] = cfg.kafka_bootstrap
+    specs.append(ProcessSpec("gateway", [py, "-m", "gateway"], f"http://127.0.0.1:{cfg.gateway_port}/readyz",
+                             gateway_env))
+    return specs
 
 
 def _alive(pid: int) -> bool:
@@ -185,7 +218,9 @@ class LocalStack:
         return ok
 
 
-def migrate_all(env: dict[str, str] | None = None) -> None:
-    """Each service applies its own Alembic migrations, in its own database."""
-    for service in ("training",):
-        subprocess.run([sys.executable, "-m", service, "migrate"], check=True, env={**os.environ, **(env or {})})
+def migrate_all(cfg: StackConfig | None = None, env: dict[str, str] | None = None) -> None:
+    """Each service applies the kernel's and its own Alembic migrations, in its own database."""
+    cfg = cfg or StackConfig.default()
+    for entry in SERVICES:
+        subprocess.run([sys.executable, "-m", "naloxone_kernel", entry.name, "migrate"], check=True,
+                       env={**os.environ, **(env or {}), **cfg.service_env(entry)})

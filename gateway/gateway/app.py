@@ -10,16 +10,15 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from naloxone_kernel.auth import Identity, TokenVerifier, authorize_force
-from naloxone_kernel.http import PlatformMiddleware, bearer_identity, error_body, install_error_handlers, install_probes
+from naloxone_kernel.http import PlatformMiddleware, authenticated, error_body, install_error_handlers, install_probes
 from naloxone_kernel.logging import configure_logging, current_correlation_id, get_logger
-from naloxone_kernel.reference.forces import FORCES, get_force
+from naloxone_kernel.reference.forces import FORCES
+from naloxone_kernel.registry import service_for_route
 
 from .config import GatewaySettings
-from .routing import upstream_for
 
 log = get_logger("gateway")
 
@@ -45,6 +44,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await state["client"].aclose()
 
     app = FastAPI(title="Naloxone Partnership Platform gateway", version="1", lifespan=lifespan)
+    app.state.verifier = verifier
     install_error_handlers(app)
 
     def upstream_check(name: str, base: str):
@@ -56,8 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return check
 
     install_probes(app, {name: upstream_check(name, base) for name, base in upstreams.items()})
-    identify = bearer_identity(verifier)
-    Caller = Annotated[Identity, Depends(identify)]
+    Caller = Annotated[Identity, Depends(authenticated)]
 
     @app.get("/v1/reference/forces", tags=["reference"])
     async def list_forces(_caller: Caller):
@@ -67,14 +66,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @app.api_route("/v1/forces/{force_id}/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                    tags=["force-scoped"])
     async def force_scoped(force_id: str, rest: str, request: Request, caller: Caller):
-        if get_force(force_id) is None:
-            raise RequestValidationError([{"loc": ("path", "force_id"), "type": "unknown_force",
-                                           "msg": f"'{force_id}' is not a UK police force id"}])
         authorize_force(caller, force_id)
-        service = upstream_for(rest)
-        if service is None:
+        entry = service_for_route(rest.split("/", 1)[0])
+        if entry is None:
             return JSONResponse(status_code=404, content=error_body("not_found", f"no resource '/{rest}' here"))
-        return await _proxy(request, upstreams[service], caller)
+        return await _proxy(request, upstreams[entry.name], caller)
 
     async def _proxy(request: Request, base: str, caller: Identity) -> Response:
         headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}

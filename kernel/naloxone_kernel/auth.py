@@ -49,8 +49,17 @@ class Identity:
         return self.subject
 
 
+class UnknownForce(ValueError):
+    """The path names no UK police force (HTTP 422 on `path.force_id`)."""
+
+
 def authorize_force(identity: Identity, force_id: str, roles: frozenset[str] | None = None) -> None:
-    """The one rule every force-scoped route applies: your own force, with a fitting role."""
+    """The one rule every force-scoped route applies, in the gateway and in each service:
+    a real force, your own, with a fitting role."""
+    from .reference.forces import get_force
+
+    if get_force(force_id) is None:
+        raise UnknownForce(f"'{force_id}' is not a UK police force id (see GET /v1/reference/forces)")
     if not identity.may_access_force(force_id):
         raise Forbidden(f"token for force '{identity.force_id}' may not access force '{force_id}'")
     if roles is not None and not identity.has_any_role(roles):

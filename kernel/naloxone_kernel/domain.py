@@ -15,6 +15,15 @@ class DomainError(Exception):
     """A command that the aggregate's rules refuse (maps to 409 at the API)."""
 
 
+class NotFound(LookupError):
+    """The thing named does not exist in this force (maps to 404 at the API)."""
+
+    def __init__(self, what: str, identifier: object, force_id: str | None = None) -> None:
+        where = f" in force {force_id}" if force_id else ""
+        super().__init__(f"no {what} {identifier}{where}")
+        self.what = what
+
+
 @dataclass(frozen=True, kw_only=True)
 class DomainEvent:
     """Base of every domain event: frozen plain values, named by `event_type`."""
@@ -31,6 +40,8 @@ class Aggregate:
         self.id = aggregate_id
         self.version = 0
         self.pending: list[DomainEvent] = []
+        # Every stream belongs to one force; `apply` sets it from the first event.
+        self.force_id: str | None = None
 
     @classmethod
     def replay(cls, aggregate_id: UUID, events: Iterable[DomainEvent]) -> Self:
@@ -39,10 +50,6 @@ class Aggregate:
             aggregate.apply(event)
             aggregate.version += 1
         return aggregate
-
-    @property
-    def exists(self) -> bool:
-        return self.version > 0 or bool(self.pending)
 
     def _raise(self, event: DomainEvent) -> None:
         self.apply(event)

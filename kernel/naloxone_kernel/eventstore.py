@@ -22,7 +22,7 @@ from uuid import UUID
 
 import asyncpg
 
-EVENT_STORE_DDL = """
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS events (
     position          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     transaction_id    xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -63,7 +63,26 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 """
 
-EVENT_STORE_DROP = "DROP TABLE IF EXISTS idempotency_keys, outbox, events;"
+#: Revision 0002: command outcomes instead of HTTP codes in the store (the application
+#: layer knows no HTTP), and the relay woken by NOTIFY from each outbox insert instead
+#: of polling. Statements are separate because the function body holds semicolons.
+SCHEMA_V2 = (
+    "ALTER TABLE idempotency_keys ADD COLUMN IF NOT EXISTS outcome text",
+    "UPDATE idempotency_keys SET outcome = CASE WHEN status_code = 201 THEN 'created' ELSE 'changed' END "
+    "WHERE outcome IS NULL",
+    "ALTER TABLE idempotency_keys ALTER COLUMN outcome SET NOT NULL",
+    "ALTER TABLE idempotency_keys DROP COLUMN IF EXISTS status_code",
+    """CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM pg_notify('outbox', ''); RETURN NULL; END $$""",
+    "DROP TRIGGER IF EXISTS outbox_inserted ON outbox",
+    "CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()",
+)
+
+#: The whole current schema, for tools that set up a throwaway database without Alembic.
+EVENT_STORE_DDL = SCHEMA_V1 + ";\n".join(SCHEMA_V2) + ";"
+EVENT_STORE_DROP = "DROP TABLE IF EXISTS idempotency_keys, outbox, events; DROP FUNCTION IF EXISTS outbox_notify();"
+#: The channel the append's NOTIFY wakes relays on.
+OUTBOX_CHANNEL = "outbox"
 
 
 class ConcurrencyError(Exception):
@@ -102,7 +121,7 @@ class OutboxMessage:
 class IdempotentResponse:
     key: str
     fingerprint: str
-    status_code: int
+    outcome: str
     body: dict
 
 
@@ -149,8 +168,8 @@ WITH appended AS (
     FROM unnest($12::uuid[], $13::text[], $14::bytea[], $15::bytea[], $16::text[])
          AS o(event_id, topic, key, value, headers)
 ), remembered AS (
-    INSERT INTO idempotency_keys (key, fingerprint, status_code, response)
-    SELECT $17::text, $18::text, $19::int, $20::text::jsonb WHERE $17::text IS NOT NULL
+    INSERT INTO idempotency_keys (key, fingerprint, outcome, response)
+    SELECT $17::text, $18::text, $19::text, $20::text::jsonb WHERE $17::text IS NOT NULL
 )
 SELECT position FROM appended ORDER BY position
 """
@@ -167,7 +186,10 @@ def _stored(row: asyncpg.Record) -> StoredEvent:
 
 
 class EventStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    """The PostgreSQL store. `pool` may also be one connection (a reactor appends inside
+    the transaction that records its consumed offsets)."""
+
+    def __init__(self, pool: asyncpg.Pool | asyncpg.Connection) -> None:
         self.pool = pool
 
     async def load(self, aggregate_id: UUID) -> list[StoredEvent]:
@@ -176,6 +198,18 @@ class EventStore:
             aggregate_id,
         )
         return [_stored(r) for r in rows]
+
+    async def load_many(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Several streams in one round trip (a recall touches every kit of a batch)."""
+        rows = await self.pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE aggregate_id = ANY($1::uuid[]) "
+            "ORDER BY aggregate_id, aggregate_version",
+            list(aggregate_ids),
+        )
+        out: dict[UUID, list[StoredEvent]] = {aggregate_id: [] for aggregate_id in aggregate_ids}
+        for row in rows:
+            out[row["aggregate_id"]].append(_stored(row))
+        return out
 
     async def append(
         self,
@@ -204,7 +238,7 @@ class EventStore:
             [json.dumps(m.headers) for m in outbox],
             idem.key if idem else None,
             idem.fingerprint if idem else None,
-            idem.status_code if idem else None,
+            idem.outcome if idem else None,
             json.dumps(idem.body) if idem else None,
         )
         try:
@@ -219,12 +253,12 @@ class EventStore:
 
     async def find_response(self, key: str) -> IdempotentResponse | None:
         row = await self.pool.fetchrow(
-            "SELECT key, fingerprint, status_code, response::text AS response FROM idempotency_keys WHERE key = $1",
+            "SELECT key, fingerprint, outcome, response::text AS response FROM idempotency_keys WHERE key = $1",
             key,
         )
         if row is None:
             return None
-        return IdempotentResponse(row["key"], row["fingerprint"], row["status_code"], json.loads(row["response"]))
+        return IdempotentResponse(row["key"], row["fingerprint"], row["outcome"], json.loads(row["response"]))
 
     async def read_all(self, after: StoreCursor = StoreCursor(), limit: int = 1000) -> list[StoredEvent]:
         """Committed events after the cursor, in an order no late commit can break."""

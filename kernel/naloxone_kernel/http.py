@@ -19,7 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from .auth import AuthError, Forbidden, Identity, TokenVerifier
+from .auth import AuthError, Forbidden, Identity, UnknownForce
+from .commands import IdempotencyKeyReused, NotFound
 from .domain import DomainError
 from .eventstore import ConcurrencyError
 from .logging import correlation_id_var, get_logger, new_correlation_id
@@ -155,6 +156,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(_request: Request, exc: DomainError):
         return JSONResponse(status_code=409, content=error_body("rule_violation", str(exc)))
 
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, exc: NotFound):
+        return JSONResponse(status_code=404, content=error_body("not_found", str(exc)))
+
+    @app.exception_handler(UnknownForce)
+    async def _unknown_force(_request: Request, exc: UnknownForce):
+        return JSONResponse(status_code=422, content=error_body("validation_failed", str(exc), [
+            {"field": "path.force_id", "rule": "unknown_force", "message": str(exc)}]))
+
+    @app.exception_handler(IdempotencyKeyReused)
+    async def _key_reused(_request: Request, exc: IdempotencyKeyReused):
+        return JSONResponse(status_code=422, content=error_body("validation_failed", str(exc), [
+            {"field": "header.Idempotency-Key", "rule": "reused_for_different_request", "message": str(exc)}]))
+
 
 def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
     @app.get("/healthz", include_in_schema=False)
@@ -178,23 +193,19 @@ def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def bearer_identity(verifier: TokenVerifier) -> Callable[[Request], Identity]:
-    """A FastAPI dependency: the verified caller, or 401.
+async def authenticated(request: Request) -> Identity:
+    """A FastAPI dependency: the caller verified by the app's `state.verifier`, or 401.
 
     Async on purpose: FastAPI runs sync dependencies in a thread pool, which costs a
     hop per request and loses the log context (the actor) bound here.
     """
-
-    async def dependency(request: Request) -> Identity:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise AuthError("missing bearer token (Authorization: Bearer <token>)")
-        identity = verifier.verify(token.strip())
-        structlog.contextvars.bind_contextvars(actor=identity.subject)
-        return identity
-
-    return dependency
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError("missing bearer token (Authorization: Bearer <token>)")
+    identity = request.app.state.verifier.verify(token.strip())
+    structlog.contextvars.bind_contextvars(actor=identity.subject)
+    return identity
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:

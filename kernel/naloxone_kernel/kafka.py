@@ -28,7 +28,9 @@ def manual_commit_consumer(bootstrap: str, group_id: str | None, **kwargs) -> AI
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=1000,
-        fetch_max_wait_ms=50,
+        # The broker answers a fetch as soon as one record is there (fetch_min_bytes=1);
+        # the wait only bounds how often an idle consumer asks again.
+        fetch_max_wait_ms=500,
         **kwargs,
     )
 

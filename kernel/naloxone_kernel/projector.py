@@ -12,6 +12,7 @@ the beginning into a fresh schema and swap it in by renaming, with no downtime.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import sys
 import time
@@ -72,14 +73,32 @@ CREATE TABLE IF NOT EXISTS {s}.rejected_events (
 
 
 async def create_schema(conn: asyncpg.Connection, projection: Projection, schema: str) -> None:
+    """Create the read model's schema, or start it afresh if its shape (DDL) has changed.
+
+    The DDL's hash is kept in the schema: a read model whose tables changed shape is
+    dropped and replayed from the beginning of its topics rather than left half-fitting.
+    """
     schema = checked_identifier(schema)
+    ddl = BOOKKEEPING_DDL.format(s=schema) + projection.ddl(schema)
+    # the shape is independent of the schema's name, so a rebuilt schema renamed live still matches
+    shape = hashlib.sha256((BOOKKEEPING_DDL.format(s="_") + projection.ddl("_")).encode()).hexdigest()[:16]
     async with conn.transaction():
         # IF NOT EXISTS is not safe against a concurrent twin (the API and the projector
         # start together): serialise schema creation on a lock named after the schema.
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"schema:{schema}")
-        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        await conn.execute(BOOKKEEPING_DDL.format(s=schema))
-        await conn.execute(projection.ddl(schema))
+        exists = await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema)
+        if exists:
+            has_meta = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{schema}.read_model_shape")
+            stored = await conn.fetchval(f"SELECT shape FROM {schema}.read_model_shape") if has_meta else None
+            if stored == shape:
+                return
+            log.warning("read model changed shape; starting it afresh from the beginning of its topics",
+                        schema=schema, stored_shape=stored, shape=shape)
+            await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.execute(f"CREATE SCHEMA {schema}")
+        await conn.execute(ddl)
+        await conn.execute(f"CREATE TABLE {schema}.read_model_shape (shape text NOT NULL)")
+        await conn.execute(f"INSERT INTO {schema}.read_model_shape VALUES ($1)", shape)
 
 
 @dataclass
@@ -228,8 +247,9 @@ class ProjectorRunner:
         log.info("projector consuming", projection=self.projection.name, topics=self.topics, schema=self.schema)
         try:
             failures = 0
+            last_lag_report = 0.0
             while not self._stopping.is_set():
-                batch = await self._consumer.getmany(timeout_ms=100, max_records=1000)
+                batch = await self._consumer.getmany(timeout_ms=1000, max_records=1000)
                 if batch:
                     try:
                         await self._process(batch)
@@ -243,7 +263,9 @@ class ProjectorRunner:
                         await asyncio.sleep(min(5.0, 0.1 * 2 ** failures))
                         await self.seek_to_stored(list(self._consumer.assignment()))
                         continue
-                await self._report_lag()
+                if time.monotonic() - last_lag_report > 1.0:
+                    await self._report_lag()
+                    last_lag_report = time.monotonic()
         finally:
             self.ready = False
             await self._consumer.stop()

@@ -9,16 +9,13 @@ import asyncpg
 from .kafka import kafka_ready
 
 
-def postgres_check(pool_or_url) -> "callable":
+def postgres_check(url: str):
     async def check() -> None:
-        if isinstance(pool_or_url, str):
-            conn = await asyncpg.connect(pool_or_url, timeout=3)
-            try:
-                await conn.fetchval("SELECT 1")
-            finally:
-                await conn.close()
-        else:
-            await pool_or_url.fetchval("SELECT 1")
+        conn = await asyncpg.connect(url, timeout=3)
+        try:
+            await conn.fetchval("SELECT 1")
+        finally:
+            await conn.close()
 
     return check
 

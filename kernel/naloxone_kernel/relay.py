@@ -4,6 +4,10 @@ Only one relay per database publishes at a time (a PostgreSQL advisory lock), so
 leave in id order and one aggregate's events keep their order on their partition.
 A crash after publishing and before marking leaves rows unmarked: they are published
 again after restart, and consumers drop the duplicates by event_id. Nothing is lost.
+
+An idle relay costs nothing: it sleeps until the append's NOTIFY (a trigger on the
+outbox) wakes it, and polls only as a slow safety net (a notification is lost if the
+listening connection drops; the poll bounds how long that can hide a row).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import asyncpg
 
 from .failpoints import failpoint
 from .kafka import idempotent_producer
+from .eventstore import OUTBOX_CHANNEL
 from .logging import get_logger
 from .metrics import OUTBOX_BACKLOG, RELAY_BATCH_SECONDS, RELAY_PUBLISHED
 
@@ -32,7 +37,7 @@ class OutboxRelay:
         *,
         client_id: str = "outbox-relay",
         batch_size: int = 1000,
-        idle_poll_seconds: float = 0.01,
+        idle_poll_seconds: float = 2.0,
     ) -> None:
         self.database_url = database_url
         self.bootstrap = bootstrap
@@ -41,9 +46,14 @@ class OutboxRelay:
         self.idle_poll_seconds = idle_poll_seconds
         self.ready = False
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
 
     def stop(self) -> None:
         self._stopping.set()
+        self._woken.set()
+
+    def _notified(self, *_args) -> None:
+        self._woken.set()
 
     async def _acquire_leadership(self, conn: asyncpg.Connection) -> None:
         waited = False
@@ -59,11 +69,13 @@ class OutboxRelay:
         await producer.start()
         try:
             await self._acquire_leadership(conn)
+            await conn.add_listener(OUTBOX_CHANNEL, self._notified)
             self.ready = True
             log.info("relay publishing", batch_size=self.batch_size)
             last_backlog_check = last_purge = 0.0
             failures = 0
             while not self._stopping.is_set():
+                self._woken.clear()  # a notify from here on, even mid-batch, means look again
                 try:
                     published = await self.publish_batch(conn, producer)
                     failures = 0
@@ -86,11 +98,18 @@ class OutboxRelay:
                         log.info("purged published outbox rows", rows=purged)
                     last_purge = now
                 if published == 0:  # after a batch, look again at once: more may have committed meanwhile
-                    await self._pause(self.idle_poll_seconds)
+                    await self._wait_for_work()
         finally:
             self.ready = False
             await producer.stop()
             await conn.close()
+
+    async def _wait_for_work(self) -> None:
+        """Until an append notifies (or the safety poll comes round)."""
+        try:
+            await asyncio.wait_for(self._woken.wait(), self.idle_poll_seconds)
+        except TimeoutError:
+            pass
 
     async def _pause(self, seconds: float) -> None:
         try:

@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from typing import ClassVar
+
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,6 +37,8 @@ class ServiceSettings(BaseSettings):
     """Base for a service's settings; subclasses set `model_config` with their own env prefix."""
 
     model_config = SettingsConfigDict(extra="ignore")
+    #: False for processes that keep no state of their own (the gateway, for now).
+    uses_database: ClassVar[bool] = True
 
     environment: str = "development"
     service_name: str = "service"
@@ -45,7 +49,6 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
-    ops_port: int = 0
     log_level: str = "INFO"
     max_body_bytes: int = 64 * 1024
     # Token verification: a JWKS document, from a file (development issuer) or a URL.
@@ -62,7 +65,7 @@ class ServiceSettings(BaseSettings):
             self.jwks_path = str(state_dir() / "dev-issuer" / "jwks.json")
         if self.environment != "development":
             password = urlsplit(self.database_url).password if self.database_url else DEV_DB_PASSWORD
-            if password == DEV_DB_PASSWORD or not self.database_url:
+            if self.uses_database and (password == DEV_DB_PASSWORD or not self.database_url):
                 raise ValueError(
                     f"{self.service_name}: database_url uses the development password; "
                     "set a real secret outside development"
@@ -76,3 +79,50 @@ class ServiceSettings(BaseSettings):
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
+
+
+class ServiceProcessSettings(ServiceSettings):
+    """A registered service's settings: defaults (database, ports, topic) from its registry row.
+
+    Built per service by `settings_for`, with the env prefix `<NAME>_`; a service with
+    options of its own subclasses this and passes its class to `settings_for`.
+    """
+
+    relay_ops_port: int = 0
+    projector_ops_port: int = 0
+    reactor_ops_port: int = 0
+    events_topic_name: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registry_defaults(cls, data):
+        from .registry import service
+
+        if not isinstance(data, dict):
+            return data
+        entry = service(cls.model_fields["service_name"].default)
+        if not data.get("database_url"):
+            data["database_url"] = default_database_url(entry.database)
+        for kind, key in (("api", "port"), ("relay", "relay_ops_port"), ("projector", "projector_ops_port"),
+                          ("reactor", "reactor_ops_port")):
+            if data.get(key) in (None, "", 0):
+                data[key] = entry.port(kind)
+        data["events_topic_name"] = entry.topic
+        return data
+
+    @property
+    def events_topic(self) -> str:
+        return self.topic(self.events_topic_name)
+
+    def port_of(self, kind: str) -> int:
+        return self.port if kind == "api" else getattr(self, f"{kind}_ops_port")
+
+
+def settings_for(name: str, base: type[ServiceProcessSettings] = ServiceProcessSettings) -> ServiceProcessSettings:
+    """The settings of the registered service `name`, read from `<NAME>_*` environment variables."""
+    cls = type(f"{name.title()}Settings", (base,), {
+        "__annotations__": {"service_name": str},
+        "service_name": name,
+        "model_config": SettingsConfigDict(env_prefix=f"{name.upper()}_", extra="ignore"),
+    })
+    return cls()

@@ -1,4 +1,4 @@
-"""Run a background worker (relay, projector) beside a small ops HTTP server.
+"""Run background workers (relay, projectors, reactor) beside a small ops HTTP server.
 
 Workers are separate processes so one can crash or be killed without taking the API
 with it; each still answers /healthz, /readyz and /metrics like any service.
@@ -16,6 +16,33 @@ from .http import install_probes
 from .logging import get_logger
 
 log = get_logger("worker")
+
+
+class WorkerGroup:
+    """Several workers in one process (a service's read models): ready when all are, and
+    if one dies the process exits so it is restarted whole."""
+
+    def __init__(self, workers: list) -> None:
+        self.workers = workers
+
+    @property
+    def ready(self) -> bool:
+        return all(w.ready for w in self.workers)
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+    async def run(self) -> None:
+        tasks = [asyncio.create_task(w.run()) for w in self.workers]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # re-raise the first failure
+            await asyncio.gather(*tasks)
+        finally:
+            self.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def run_worker(worker, *, name: str, host: str, ops_port: int, checks: dict) -> None:

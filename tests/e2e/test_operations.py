@@ -12,14 +12,14 @@ pytestmark = pytest.mark.e2e
 
 def test_every_process_answers_probes_and_metrics(platform):
     cfg = platform.config
-    for port in (cfg.gateway_port, cfg.training_port, cfg.training_relay_ops_port, cfg.training_projector_ops_port):
+    for port in cfg.ports.values():  # every process of every service, and the gateway
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         ready = httpx.get(f"{base}/readyz")
         assert ready.status_code == 200, ready.text
-    relay_metrics = httpx.get(f"http://127.0.0.1:{cfg.training_relay_ops_port}/metrics").text
+    relay_metrics = httpx.get(f"http://127.0.0.1:{cfg.port('training', 'relay')}/metrics").text
     assert "outbox_backlog_rows" in relay_metrics and "relay_published_events_total" in relay_metrics
-    projector_metrics = httpx.get(f"http://127.0.0.1:{cfg.training_projector_ops_port}/metrics").text
+    projector_metrics = httpx.get(f"http://127.0.0.1:{cfg.port('training', 'projector')}/metrics").text
     assert "consumer_lag_messages" in projector_metrics
     api_metrics = httpx.get(f"http://127.0.0.1:{cfg.gateway_port}/metrics").text
     assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/readyz"' in api_metrics
@@ -41,9 +41,10 @@ async def test_expiry_process_emits_certification_expired_once(platform):
             return r.status_code == 200 and r.json()["certification"] == "certified"
 
         await wait_for(certified, message="the officer to be certified in the read model")
-        out = platform.run_training("expire", "--today", "2026-11-21")
-        assert "certifications expired" in out.stderr
-        platform.run_training("expire", "--today", "2026-11-21")  # a rerun appends nothing
+        out = platform.run_training("job", "expire", "--today", "2026-11-21")
+        assert "training expire: 1 done" in out.stderr, out.stderr
+        again = platform.run_training("job", "expire", "--today", "2026-11-21")  # a rerun appends nothing
+        assert "training expire: 0 done" in again.stderr, again.stderr
 
         async def expired():
             r = await client.get(f"/v1/forces/west-midlands/officers/{officer_id}", headers=headers)

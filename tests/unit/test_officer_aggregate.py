@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naloxone_kernel.domain import DomainError
+from naloxone_kernel.domain import DomainError, NotFound
 from naloxone_kernel.serialization import EventRegistry, event_to_json
 from training.domain import (
     OFFICER_EVENTS,
@@ -14,7 +14,6 @@ from training.domain import (
     CertificationExpired,
     Officer,
     OfficerEnrolled,
-    OfficerNotFound,
     OfficerRole,
     OfficerStatus,
     OfficerWithdrawn,
@@ -68,7 +67,7 @@ def test_first_training_is_initial_then_refresher():
 
 
 def test_training_for_unknown_officer_is_not_found():
-    with pytest.raises(OfficerNotFound):
+    with pytest.raises(NotFound):
         Officer(officer_id_for("west-midlands", "X")).record_training(
             course="C", provider="p", completed_on=D, valid_until=D + timedelta(days=1))
 

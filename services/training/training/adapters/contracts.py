@@ -10,7 +10,13 @@ from google.protobuf.message import Message
 from naloxone.common.v1.types_pb2 import Date
 from naloxone.training.v1 import events_pb2 as pb
 
-from ..domain import CertificationExpired, OfficerEnrolled, OfficerWithdrawn, TrainingCompleted
+from ..domain import (
+    CertificationExpired,
+    CertificationPolicySet,
+    OfficerEnrolled,
+    OfficerWithdrawn,
+    TrainingCompleted,
+)
 from naloxone_kernel.domain import DomainEvent
 
 
@@ -49,5 +55,10 @@ def to_proto(event: DomainEvent) -> Message:
                 officer_id=str(event.officer_id), force_id=event.force_id,
                 reason=_enum(pb.WithdrawalReason, "WITHDRAWAL_REASON", event.reason),
                 withdrawn_on=_date(event.withdrawn_on),
+            )
+        case CertificationPolicySet():
+            return pb.CertificationPolicySet(
+                force_id=event.force_id, certification_months=event.certification_months,
+                effective_on=_date(event.effective_on),
             )
     raise TypeError(f"no contract for {type(event).__name__}")

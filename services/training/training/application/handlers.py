@@ -1,7 +1,7 @@
-"""Command handlers: load the officer, let the domain decide, save with the response.
+"""Training's commands and the decisions they run; the kit's runner makes them idempotent.
 
-The response is computed before the append so it can be stored with the events in
-one statement: a retry with the same Idempotency-Key gets exactly this answer back.
+Each command is a plain dataclass; `decide(cmd)` returns the decision the kernel's
+CommandRunner executes in one unit of work. No HTTP here: outcomes, not status codes.
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from naloxone_kernel.repository import CommandContext, CommandResult, Repository, run_idempotently
+from naloxone_kernel.commands import Decision, Session
 
 from ..domain import (
     Officer,
-    OfficerNotFound,
     OfficerRole,
     TrainingDelivery,
+    TrainingPolicy,
     WithdrawalReason,
     officer_id_for,
+    policy_id_for,
 )
 
 
@@ -38,7 +39,7 @@ class RecordTraining:
     course: str
     provider: str
     completed_on: date
-    valid_until: date
+    valid_until: date | None = None  # None: the force's certification policy decides
     delivery: TrainingDelivery | None = None
 
 
@@ -50,59 +51,73 @@ class WithdrawOfficer:
     withdrawn_on: date
 
 
-class TrainingCommands:
-    def __init__(self, officers: Repository[Officer]) -> None:
-        self.officers = officers
+@dataclass(frozen=True)
+class ExpireCertification:
+    force_id: str
+    officer_id: UUID
+    today: date
 
-    async def _load_in_force(self, force_id: str, officer_id: UUID) -> Officer:
-        officer = await self.officers.get(officer_id)
-        if officer.force_id != force_id:  # unknown here, or another force's officer: both are 404
-            raise OfficerNotFound(str(officer_id))
-        return officer
 
-    async def _commit(self, officer: Officer, force_id: str, ctx: CommandContext, status: int) -> CommandResult:
-        body = {
-            "officer_id": str(officer.id),
-            "version": officer.version + len(officer.pending),
-            "events": [e.event_type for e in officer.pending],
-        }
-        await self.officers.save(officer, force_id, ctx, (status, body))
-        return CommandResult(status, body)
+@dataclass(frozen=True)
+class SetCertificationPolicy:
+    force_id: str
+    certification_months: int
+    effective_on: date
 
-    async def enrol(self, cmd: EnrolOfficer, ctx: CommandContext) -> CommandResult:
-        async def execute() -> CommandResult:
-            officer = await self.officers.get(officer_id_for(cmd.force_id, cmd.staff_number))
-            officer.enrol(force_id=cmd.force_id, staff_number=cmd.staff_number, role=cmd.role,
-                          enrolled_on=cmd.enrolled_on, area_code=cmd.area_code)
-            return await self._commit(officer, cmd.force_id, ctx, 201)
 
-        return await run_idempotently(self.officers.store, ctx, execute)
+def _officer_body(officer: Officer) -> dict:
+    return {"officer_id": str(officer.id)}
 
-    async def record_training(self, cmd: RecordTraining, ctx: CommandContext) -> CommandResult:
-        async def execute() -> CommandResult:
-            officer = await self._load_in_force(cmd.force_id, cmd.officer_id)
-            officer.record_training(course=cmd.course, provider=cmd.provider, completed_on=cmd.completed_on,
-                                    valid_until=cmd.valid_until, delivery=cmd.delivery)
-            return await self._commit(officer, cmd.force_id, ctx, 201)
 
-        return await run_idempotently(self.officers.store, ctx, execute)
+def enrol(cmd: EnrolOfficer) -> Decision:
+    async def decide(session: Session) -> dict:
+        officer = await session.get(Officer, officer_id_for(cmd.force_id, cmd.staff_number))
+        officer.enrol(force_id=cmd.force_id, staff_number=cmd.staff_number, role=cmd.role,
+                      enrolled_on=cmd.enrolled_on, area_code=cmd.area_code)
+        return _officer_body(officer)
 
-    async def withdraw(self, cmd: WithdrawOfficer, ctx: CommandContext) -> CommandResult:
-        async def execute() -> CommandResult:
-            officer = await self._load_in_force(cmd.force_id, cmd.officer_id)
-            officer.withdraw(reason=cmd.reason, withdrawn_on=cmd.withdrawn_on)
-            return await self._commit(officer, cmd.force_id, ctx, 201)
+    return decide
 
-        return await run_idempotently(self.officers.store, ctx, execute)
 
-    async def expire_certification(self, force_id: str, officer_id: UUID, today: date, ctx: CommandContext) -> bool:
-        """Used by the scheduled expiry process; the idempotency key makes a rerun a no-op."""
+def record_training(cmd: RecordTraining) -> Decision:
+    async def decide(session: Session) -> dict:
+        officer = await session.existing(Officer, cmd.officer_id, cmd.force_id, "officer")
+        valid_until = cmd.valid_until
+        if valid_until is None:
+            policy = await session.get(TrainingPolicy, policy_id_for(cmd.force_id))
+            valid_until = policy.valid_until(cmd.completed_on)
+        officer.record_training(course=cmd.course, provider=cmd.provider, completed_on=cmd.completed_on,
+                                valid_until=valid_until, delivery=cmd.delivery)
+        return _officer_body(officer) | {"valid_until": valid_until.isoformat()}
 
-        async def execute() -> CommandResult:
-            officer = await self._load_in_force(force_id, officer_id)
-            if not officer.expire_certification(today=today):
-                return CommandResult(200, {"officer_id": str(officer_id), "expired": False})
-            return await self._commit(officer, force_id, ctx, 201)
+    return decide
 
-        result = await run_idempotently(self.officers.store, ctx, execute)
-        return result.status_code == 201 and not result.replayed
+
+def withdraw(cmd: WithdrawOfficer) -> Decision:
+    async def decide(session: Session) -> dict:
+        officer = await session.existing(Officer, cmd.officer_id, cmd.force_id, "officer")
+        officer.withdraw(reason=cmd.reason, withdrawn_on=cmd.withdrawn_on)
+        return _officer_body(officer)
+
+    return decide
+
+
+def expire_certification(cmd: ExpireCertification) -> Decision:
+    """Used by the scheduled expiry job; nothing to do is an `unchanged` outcome."""
+
+    async def decide(session: Session) -> dict:
+        officer = await session.existing(Officer, cmd.officer_id, cmd.force_id, "officer")
+        officer.expire_certification(today=cmd.today)
+        return _officer_body(officer)
+
+    return decide
+
+
+def set_certification_policy(cmd: SetCertificationPolicy) -> Decision:
+    async def decide(session: Session) -> dict:
+        policy = await session.get(TrainingPolicy, policy_id_for(cmd.force_id))
+        policy.set_certification_months(force_id=cmd.force_id, months=cmd.certification_months,
+                                        effective_on=cmd.effective_on)
+        return {"force_id": cmd.force_id, "certification_months": policy.certification_months}
+
+    return decide

@@ -13,7 +13,7 @@ from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
-from naloxone_kernel.domain import Aggregate, DomainError, DomainEvent
+from naloxone_kernel.domain import Aggregate, DomainError, DomainEvent, NotFound
 
 OFFICER_NAMESPACE = uuid.UUID("6f1c3f0e-5b0d-4d8e-9a55-8e3c1d0b7a21")
 
@@ -23,6 +23,11 @@ def officer_id_for(force_id: str, staff_number: str) -> UUID:
 
 
 class OfficerRole(enum.StrEnum):
+    """Who carries naloxone, as forces record it: warranted officers (by duty where known),
+    PCSOs, special constables, custody and detention officers, volunteers."""
+
+    POLICE_OFFICER = "police_officer"
+    VOLUNTEER = "volunteer"
     RESPONSE = "response"
     NEIGHBOURHOOD = "neighbourhood"
     PCSO = "pcso"
@@ -128,7 +133,10 @@ class Officer(Aggregate):
 
     def record_training(self, *, course: str, provider: str, completed_on: date, valid_until: date,
                         delivery: TrainingDelivery | None = None) -> None:
-        """Training is a fact: recorded even for a withdrawn officer (it does not re-activate them)."""
+        """Training is a fact: recorded even for a withdrawn officer (it does not re-activate them).
+
+        A refresher extends the certification: the later valid_until wins.
+        """
         self._require_enrolled()
         if valid_until <= completed_on:
             raise DomainError("valid_until must be after completed_on")
@@ -156,7 +164,7 @@ class Officer(Aggregate):
 
     def _require_enrolled(self) -> None:
         if self.status is None:
-            raise OfficerNotFound(str(self.id))
+            raise NotFound("officer", self.id)
 
     # --- state changes -----------------------------------------------------------------
     def apply(self, event: DomainEvent) -> None:
@@ -174,7 +182,3 @@ class Officer(Aggregate):
                     self.certification = Certification.EXPIRED
             case OfficerWithdrawn():
                 self.status = OfficerStatus.WITHDRAWN
-
-
-class OfficerNotFound(LookupError):
-    """No officer has that id in the force (HTTP 404)."""

@@ -1,165 +1,126 @@
 """The training HTTP API: commands append events; queries read the projected views."""
 
-
-from contextlib import asynccontextmanager
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query
 
-from naloxone_kernel.auth import Identity, TokenVerifier, authorize_force
-from naloxone_kernel.db import create_pool
-from naloxone_kernel.projector import create_schema
-from naloxone_kernel.http import (
-    PlatformMiddleware,
-    bearer_identity,
-    error_body,
-    install_error_handlers,
-    install_probes,
-    request_fingerprint,
-)
-from naloxone_kernel.logging import configure_logging, current_correlation_id
-from naloxone_kernel.readiness import kafka_check
-from naloxone_kernel.reference.forces import get_force
-from naloxone_kernel.repository import CommandContext, CommandResult, IdempotencyKeyReused
+from naloxone_kernel.domain import NotFound
+from naloxone_kernel.service import Command, Kit, ServiceParts, force_scope, respond
 
-from ..adapters.repository import officer_repository
-from ..application.handlers import EnrolOfficer, RecordTraining, TrainingCommands, WithdrawOfficer
-from ..config import TrainingSettings
-from ..domain import OfficerNotFound
+from ..adapters.contracts import to_proto
+from ..application import handlers as h
+from ..application.jobs import JOBS
+from ..domain import TRAINING_EVENTS
 from ..projections import TrainingQueries, TrainingReadModel
-from .schemas import EnrolOfficerBody, TrainingRecordBody, WithdrawalBody
+from .schemas import CertificationPolicyBody, EnrolOfficerBody, TrainingRecordBody, WithdrawalBody
 
 WRITERS = frozenset({"officer", "custody", "trainer", "force_admin"})
 READERS = WRITERS | {"auditor"}
+ADMINS = frozenset({"force_admin"})
+
+ReadForce = Annotated[str, Depends(force_scope(READERS))]
+WriteForce = Annotated[str, Depends(force_scope(WRITERS))]
+AdminForce = Annotated[str, Depends(force_scope(ADMINS))]
+
+router = APIRouter()
 
 
-def create_app(settings: TrainingSettings | None = None) -> FastAPI:
-    settings = settings or TrainingSettings()
-    configure_logging("training-api", settings.log_level)
-    verifier = TokenVerifier.from_settings(settings)
-    state: dict = {}
+def officer_location(force_id: str, body: dict) -> str:
+    return f"/v1/forces/{force_id}/officers/{body['officer_id']}"
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        pool = await create_pool(settings.database_url, min_size=2, max_size=20)
-        async with pool.acquire() as conn:  # queries work (empty) before the projector first runs
-            await create_schema(conn, TrainingReadModel(), TrainingReadModel.name)
-        commands = TrainingCommands(officer_repository(pool, settings.events_topic))
-        state.update(pool=pool, commands=commands, queries=TrainingQueries(pool))
-        yield
-        await pool.close()
 
-    app = FastAPI(title="Naloxone Partnership Platform: training", version="1", lifespan=lifespan)
-    install_error_handlers(app)
+@router.post("/v1/forces/{force_id}/officers", status_code=201, tags=["commands"])
+async def enrol_officer(force_id: WriteForce, body: EnrolOfficerBody, ctx: Command, kit: Kit):
+    """Enrol an officer or member of staff in the force's naloxone scheme."""
+    result = await kit.runner.run(ctx, h.enrol(h.EnrolOfficer(
+        force_id=force_id, staff_number=body.staff_number, role=body.role, enrolled_on=body.enrolled_on,
+        area_code=body.area_code)))
+    return respond(result, location=officer_location(force_id, result.body))
 
-    async def db_ready() -> None:
-        await state["pool"].fetchval("SELECT 1")
 
-    install_probes(app, {"postgres": db_ready, "kafka": kafka_check(settings.kafka_bootstrap)})
+@router.post("/v1/forces/{force_id}/officers/{officer_id}/training-records", status_code=201, tags=["commands"])
+async def record_training(force_id: WriteForce, officer_id: UUID, body: TrainingRecordBody, ctx: Command, kit: Kit):
+    """Record a completed naloxone course. Without `valid_until`, the force's certification
+    policy decides how long it lasts (12 months unless the force set otherwise); a
+    refresher extends the certification."""
+    result = await kit.runner.run(ctx, h.record_training(h.RecordTraining(
+        force_id=force_id, officer_id=officer_id, course=body.course, provider=body.provider,
+        completed_on=body.completed_on, valid_until=body.valid_until, delivery=body.delivery)))
+    return respond(result, location=officer_location(force_id, result.body), changed=201)
 
-    @app.exception_handler(OfficerNotFound)
-    async def _not_found(_request, exc: OfficerNotFound):
-        return JSONResponse(status_code=404, content=error_body("not_found", f"no officer {exc} in this force"))
 
-    @app.exception_handler(IdempotencyKeyReused)
-    async def _key_reused(_request, exc: IdempotencyKeyReused):
-        return JSONResponse(status_code=422, content=error_body("validation_failed", str(exc), [
-            {"field": "header.Idempotency-Key", "rule": "reused_for_different_request", "message": str(exc)}]))
+@router.post("/v1/forces/{force_id}/officers/{officer_id}/withdrawal", status_code=201, tags=["commands"])
+async def withdraw_officer(force_id: WriteForce, officer_id: UUID, body: WithdrawalBody, ctx: Command, kit: Kit):
+    """Withdraw an officer from the scheme (left the force, opted out, role change)."""
+    result = await kit.runner.run(ctx, h.withdraw(h.WithdrawOfficer(
+        force_id=force_id, officer_id=officer_id, reason=body.reason, withdrawn_on=body.withdrawn_on)))
+    return respond(result, location=officer_location(force_id, result.body), changed=201)
 
-    identify = bearer_identity(verifier)
 
-    def force_scope(roles: frozenset[str]):
-        async def dependency(force_id: str, identity: Annotated[Identity, Depends(identify)]) -> str:
-            if get_force(force_id) is None:
-                raise RequestValidationError([{
-                    "loc": ("path", "force_id"), "type": "unknown_force",
-                    "msg": f"'{force_id}' is not a UK police force id (see GET /v1/reference/forces)"}])
-            authorize_force(identity, force_id, roles)
-            return force_id
+@router.put("/v1/forces/{force_id}/training/policy", tags=["commands"])
+async def set_policy(force_id: AdminForce, body: CertificationPolicyBody, ctx: Command, kit: Kit):
+    """Set how many months a certification lasts after training (force admins only)."""
+    result = await kit.runner.run(ctx, h.set_certification_policy(h.SetCertificationPolicy(
+        force_id=force_id, certification_months=body.certification_months, effective_on=body.effective_on)))
+    return respond(result, created=200)
 
-        return dependency
 
-    ReadForce = Annotated[str, Depends(force_scope(READERS))]
-    WriteForce = Annotated[str, Depends(force_scope(WRITERS))]
+@router.get("/v1/forces/{force_id}/training/policy", tags=["queries"])
+async def get_policy(force_id: ReadForce, kit: Kit):
+    return await kit.queries.policy(force_id)
 
-    async def command_context(
-        request: Request,
-        identity: Annotated[Identity, Depends(identify)],
-        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
-                                               pattern=r"^[A-Za-z0-9._:-]+$")],
-        if_match: Annotated[str | None, Header(alias="If-Match", pattern=r'^"?\d+"?$')] = None,
-    ) -> CommandContext:
-        body = await request.body()
-        return CommandContext(
-            actor=identity.as_actor(),
-            correlation_id=current_correlation_id(),
-            idempotency_key=f"{identity.as_actor()}:{idempotency_key}",
-            fingerprint=request_fingerprint(request.method, request.url.path, body),
-            expected_version=int(if_match.strip('"')) if if_match else None,
-        )
 
-    Ctx = Annotated[CommandContext, Depends(command_context)]
+@router.get("/v1/forces/{force_id}/officers", tags=["queries"])
+async def list_officers(
+    force_id: ReadForce,
+    kit: Kit,
+    status: Annotated[str | None, Query(pattern="^(active|withdrawn)$")] = None,
+    certification: Annotated[str | None, Query(pattern="^(untrained|certified|expired)$")] = None,
+    carrying: Annotated[bool | None, Query(description="only officers holding (or not) a kit")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z0-9._/-]+$",
+                                       description="staff number to page after")] = None,
+):
+    """The force's enrolled officers (carriers by status), ordered by staff number."""
+    items = await kit.queries.officers(force_id, status=status, certification=certification, carrying=carrying,
+                                       limit=limit, after_staff_number=after)
+    return {"items": items, "next_after": items[-1]["staff_number"] if len(items) == limit else None}
 
-    def respond(result: CommandResult, request: Request) -> JSONResponse:
-        headers = {"Location": f"/v1/forces/{request.path_params['force_id']}/officers/{result.body['officer_id']}",
-                   "ETag": f'"{result.body.get("version")}"'}
-        if result.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(status_code=result.status_code, content=result.body, headers=headers)
 
-    @app.post("/v1/forces/{force_id}/officers", status_code=201, tags=["commands"])
-    async def enrol_officer(force_id: WriteForce, body: EnrolOfficerBody, ctx: Ctx, request: Request):
-        """Enrol an officer or member of staff in the force's naloxone scheme."""
-        result = await state["commands"].enrol(EnrolOfficer(
-            force_id=force_id, staff_number=body.staff_number, role=body.role,
-            enrolled_on=body.enrolled_on, area_code=body.area_code), ctx)
-        return respond(result, request)
+@router.get("/v1/forces/{force_id}/officers/{officer_id}", tags=["queries"])
+async def get_officer(force_id: ReadForce, officer_id: UUID, kit: Kit):
+    officer = await kit.queries.officer(force_id, officer_id)
+    if officer is None:
+        raise NotFound("officer", officer_id, force_id)
+    return officer
 
-    @app.post("/v1/forces/{force_id}/officers/{officer_id}/training-records", status_code=201, tags=["commands"])
-    async def record_training(force_id: WriteForce, officer_id: UUID, body: TrainingRecordBody, ctx: Ctx,
-                              request: Request):
-        """Record a completed naloxone course and how long the certification lasts."""
-        result = await state["commands"].record_training(RecordTraining(
-            force_id=force_id, officer_id=officer_id, course=body.course, provider=body.provider,
-            completed_on=body.completed_on, valid_until=body.valid_until, delivery=body.delivery), ctx)
-        return respond(result, request)
 
-    @app.post("/v1/forces/{force_id}/officers/{officer_id}/withdrawal", status_code=201, tags=["commands"])
-    async def withdraw_officer(force_id: WriteForce, officer_id: UUID, body: WithdrawalBody, ctx: Ctx,
-                               request: Request):
-        """Withdraw an officer from the scheme (left the force, opted out, role change)."""
-        result = await state["commands"].withdraw(WithdrawOfficer(
-            force_id=force_id, officer_id=officer_id, reason=body.reason, withdrawn_on=body.withdrawn_on), ctx)
-        return respond(result, request)
+@router.get("/v1/forces/{force_id}/training/lapsing", tags=["queries"])
+async def lapsing(
+    force_id: ReadForce,
+    kit: Kit,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 30,
+    on: Annotated[date | None, Query(description="the day to count from (default today)")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+):
+    """Active officers whose certification lapses within `within_days` days: who needs a refresher."""
+    return {"items": await kit.queries.lapsing(force_id, on or date.today(), within_days, limit)}
 
-    @app.get("/v1/forces/{force_id}/officers", tags=["queries"])
-    async def list_officers(
-        force_id: ReadForce,
-        status: Annotated[str | None, Query(pattern="^(active|withdrawn)$")] = None,
-        certification: Annotated[str | None, Query(pattern="^(untrained|certified|expired)$")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        after: Annotated[str | None, Query(max_length=20, description="staff number to page after")] = None,
-    ):
-        """The force's enrolled officers from the read model, ordered by staff number."""
-        items = await state["queries"].officers(force_id, status=status, certification=certification,
-                                                limit=limit, after_staff_number=after)
-        next_after = items[-1]["staff_number"] if len(items) == limit else None
-        return {"items": items, "next_after": next_after}
 
-    @app.get("/v1/forces/{force_id}/officers/{officer_id}", tags=["queries"])
-    async def get_officer(force_id: ReadForce, officer_id: UUID):
-        officer = await state["queries"].officer(force_id, officer_id)
-        if officer is None:
-            raise OfficerNotFound(str(officer_id))
-        return officer
+@router.get("/v1/forces/{force_id}/training/summary", tags=["queries"])
+async def training_summary(force_id: ReadForce, kit: Kit):
+    """Uptake: enrolled, active, trained, currently certified, expired, untrained, carrying a kit."""
+    return await kit.queries.summary(force_id)
 
-    @app.get("/v1/forces/{force_id}/training/summary", tags=["queries"])
-    async def training_summary(force_id: ReadForce):
-        """The force's headline numbers: enrolled, active, certified, expired, untrained."""
-        return await state["queries"].summary(force_id)
 
-    app.add_middleware(PlatformMiddleware, max_body_bytes=settings.max_body_bytes)
-    return app
+service = ServiceParts(
+    router=router,
+    events=TRAINING_EVENTS,
+    to_proto=to_proto,
+    read_models=(TrainingReadModel(),),
+    queries=TrainingQueries,
+    jobs=JOBS,
+    description="Officers and staff in each force's naloxone scheme: enrolment, training, certification.",
+)

@@ -25,21 +25,21 @@ _sym_db = _symbol_database.Default()
 from naloxone.common.v1 import types_pb2 as naloxone_dot_common_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!naloxone/training/v1/events.proto\x12\x14naloxone.training.v1\x1a\x1enaloxone/common/v1/types.proto\"\xc0\x01\n\x0fOfficerEnrolled\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x14\n\x0cstaff_number\x18\x03 \x01(\t\x12/\n\x04role\x18\x04 \x01(\x0e\x32!.naloxone.training.v1.OfficerRole\x12-\n\x0b\x65nrolled_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12\x11\n\tarea_code\x18\x06 \x01(\t\"\xaf\x02\n\x11TrainingCompleted\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x0e\n\x06\x63ourse\x18\x03 \x01(\t\x12\x10\n\x08provider\x18\x04 \x01(\t\x12.\n\x0c\x63ompleted_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12-\n\x0bvalid_until\x18\x06 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12\x39\n\rtraining_type\x18\x07 \x01(\x0e\x32\".naloxone.training.v1.TrainingType\x12\x38\n\x08\x64\x65livery\x18\x08 \x01(\x0e\x32&.naloxone.training.v1.TrainingDelivery\"\x99\x01\n\x14\x43\x65rtificationExpired\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12,\n\nexpired_on\x18\x03 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12-\n\x0bvalid_until\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xa0\x01\n\x10OfficerWithdrawn\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x36\n\x06reason\x18\x03 \x01(\x0e\x32&.naloxone.training.v1.WithdrawalReason\x12.\n\x0cwithdrawn_on\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date*\x9a\x02\n\x0bOfficerRole\x12\x1c\n\x18OFFICER_ROLE_UNSPECIFIED\x10\x00\x12\x19\n\x15OFFICER_ROLE_RESPONSE\x10\x01\x12\x1e\n\x1aOFFICER_ROLE_NEIGHBOURHOOD\x10\x02\x12\x15\n\x11OFFICER_ROLE_PCSO\x10\x03\x12 \n\x1cOFFICER_ROLE_CUSTODY_OFFICER\x10\x04\x12 \n\x1cOFFICER_ROLE_DETENTION_STAFF\x10\x05\x12\"\n\x1eOFFICER_ROLE_SPECIAL_CONSTABLE\x10\x06\x12\x1b\n\x17OFFICER_ROLE_SPECIALIST\x10\x07\x12\x16\n\x12OFFICER_ROLE_OTHER\x10\x08*e\n\x0cTrainingType\x12\x1d\n\x19TRAINING_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15TRAINING_TYPE_INITIAL\x10\x01\x12\x1b\n\x17TRAINING_TYPE_REFRESHER\x10\x02*\x93\x01\n\x10TrainingDelivery\x12!\n\x1dTRAINING_DELIVERY_UNSPECIFIED\x10\x00\x12\x1f\n\x1bTRAINING_DELIVERY_IN_PERSON\x10\x01\x12\x1c\n\x18TRAINING_DELIVERY_ONLINE\x10\x02\x12\x1d\n\x19TRAINING_DELIVERY_BLENDED\x10\x03*\xb8\x01\n\x10WithdrawalReason\x12!\n\x1dWITHDRAWAL_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cWITHDRAWAL_REASON_LEFT_FORCE\x10\x01\x12\x1f\n\x1bWITHDRAWAL_REASON_OPTED_OUT\x10\x02\x12!\n\x1dWITHDRAWAL_REASON_ROLE_CHANGE\x10\x03\x12\x1b\n\x17WITHDRAWAL_REASON_OTHER\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!naloxone/training/v1/events.proto\x12\x14naloxone.training.v1\x1a\x1enaloxone/common/v1/types.proto\"\xc0\x01\n\x0fOfficerEnrolled\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x14\n\x0cstaff_number\x18\x03 \x01(\t\x12/\n\x04role\x18\x04 \x01(\x0e\x32!.naloxone.training.v1.OfficerRole\x12-\n\x0b\x65nrolled_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12\x11\n\tarea_code\x18\x06 \x01(\t\"\xaf\x02\n\x11TrainingCompleted\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x0e\n\x06\x63ourse\x18\x03 \x01(\t\x12\x10\n\x08provider\x18\x04 \x01(\t\x12.\n\x0c\x63ompleted_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12-\n\x0bvalid_until\x18\x06 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12\x39\n\rtraining_type\x18\x07 \x01(\x0e\x32\".naloxone.training.v1.TrainingType\x12\x38\n\x08\x64\x65livery\x18\x08 \x01(\x0e\x32&.naloxone.training.v1.TrainingDelivery\"\x99\x01\n\x14\x43\x65rtificationExpired\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12,\n\nexpired_on\x18\x03 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12-\n\x0bvalid_until\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xa0\x01\n\x10OfficerWithdrawn\x12\x12\n\nofficer_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x36\n\x06reason\x18\x03 \x01(\x0e\x32&.naloxone.training.v1.WithdrawalReason\x12.\n\x0cwithdrawn_on\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"x\n\x16\x43\x65rtificationPolicySet\x12\x10\n\x08\x66orce_id\x18\x01 \x01(\t\x12\x1c\n\x14\x63\x65rtification_months\x18\x02 \x01(\x05\x12.\n\x0c\x65\x66\x66\x65\x63tive_on\x18\x03 \x01(\x0b\x32\x18.naloxone.common.v1.Date*\xd7\x02\n\x0bOfficerRole\x12\x1c\n\x18OFFICER_ROLE_UNSPECIFIED\x10\x00\x12\x19\n\x15OFFICER_ROLE_RESPONSE\x10\x01\x12\x1e\n\x1aOFFICER_ROLE_NEIGHBOURHOOD\x10\x02\x12\x15\n\x11OFFICER_ROLE_PCSO\x10\x03\x12 \n\x1cOFFICER_ROLE_CUSTODY_OFFICER\x10\x04\x12 \n\x1cOFFICER_ROLE_DETENTION_STAFF\x10\x05\x12\"\n\x1eOFFICER_ROLE_SPECIAL_CONSTABLE\x10\x06\x12\x1b\n\x17OFFICER_ROLE_SPECIALIST\x10\x07\x12\x16\n\x12OFFICER_ROLE_OTHER\x10\x08\x12\x1f\n\x1bOFFICER_ROLE_POLICE_OFFICER\x10\t\x12\x1a\n\x16OFFICER_ROLE_VOLUNTEER\x10\n*e\n\x0cTrainingType\x12\x1d\n\x19TRAINING_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15TRAINING_TYPE_INITIAL\x10\x01\x12\x1b\n\x17TRAINING_TYPE_REFRESHER\x10\x02*\x93\x01\n\x10TrainingDelivery\x12!\n\x1dTRAINING_DELIVERY_UNSPECIFIED\x10\x00\x12\x1f\n\x1bTRAINING_DELIVERY_IN_PERSON\x10\x01\x12\x1c\n\x18TRAINING_DELIVERY_ONLINE\x10\x02\x12\x1d\n\x19TRAINING_DELIVERY_BLENDED\x10\x03*\xb8\x01\n\x10WithdrawalReason\x12!\n\x1dWITHDRAWAL_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cWITHDRAWAL_REASON_LEFT_FORCE\x10\x01\x12\x1f\n\x1bWITHDRAWAL_REASON_OPTED_OUT\x10\x02\x12!\n\x1dWITHDRAWAL_REASON_ROLE_CHANGE\x10\x03\x12\x1b\n\x17WITHDRAWAL_REASON_OTHER\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'naloxone.training.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OFFICERROLE']._serialized_start=912
-  _globals['_OFFICERROLE']._serialized_end=1194
-  _globals['_TRAININGTYPE']._serialized_start=1196
-  _globals['_TRAININGTYPE']._serialized_end=1297
-  _globals['_TRAININGDELIVERY']._serialized_start=1300
-  _globals['_TRAININGDELIVERY']._serialized_end=1447
-  _globals['_WITHDRAWALREASON']._serialized_start=1450
-  _globals['_WITHDRAWALREASON']._serialized_end=1634
+  _globals['_OFFICERROLE']._serialized_start=1034
+  _globals['_OFFICERROLE']._serialized_end=1377
+  _globals['_TRAININGTYPE']._serialized_start=1379
+  _globals['_TRAININGTYPE']._serialized_end=1480
+  _globals['_TRAININGDELIVERY']._serialized_start=1483
+  _globals['_TRAININGDELIVERY']._serialized_end=1630
+  _globals['_WITHDRAWALREASON']._serialized_start=1633
+  _globals['_WITHDRAWALREASON']._serialized_end=1817
   _globals['_OFFICERENROLLED']._serialized_start=92
   _globals['_OFFICERENROLLED']._serialized_end=284
   _globals['_TRAININGCOMPLETED']._serialized_start=287
@@ -48,4 +48,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CERTIFICATIONEXPIRED']._serialized_end=746
   _globals['_OFFICERWITHDRAWN']._serialized_start=749
   _globals['_OFFICERWITHDRAWN']._serialized_end=909
+  _globals['_CERTIFICATIONPOLICYSET']._serialized_start=911
+  _globals['_CERTIFICATIONPOLICYSET']._serialized_end=1031
 # @@protoc_insertion_point(module_scope)

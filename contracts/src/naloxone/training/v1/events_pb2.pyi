@@ -18,6 +18,8 @@ class OfficerRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OFFICER_ROLE_SPECIAL_CONSTABLE: _ClassVar[OfficerRole]
     OFFICER_ROLE_SPECIALIST: _ClassVar[OfficerRole]
     OFFICER_ROLE_OTHER: _ClassVar[OfficerRole]
+    OFFICER_ROLE_POLICE_OFFICER: _ClassVar[OfficerRole]
+    OFFICER_ROLE_VOLUNTEER: _ClassVar[OfficerRole]
 
 class TrainingType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -48,6 +50,8 @@ OFFICER_ROLE_DETENTION_STAFF: OfficerRole
 OFFICER_ROLE_SPECIAL_CONSTABLE: OfficerRole
 OFFICER_ROLE_SPECIALIST: OfficerRole
 OFFICER_ROLE_OTHER: OfficerRole
+OFFICER_ROLE_POLICE_OFFICER: OfficerRole
+OFFICER_ROLE_VOLUNTEER: OfficerRole
 TRAINING_TYPE_UNSPECIFIED: TrainingType
 TRAINING_TYPE_INITIAL: TrainingType
 TRAINING_TYPE_REFRESHER: TrainingType
@@ -120,3 +124,13 @@ class OfficerWithdrawn(_message.Message):
     reason: WithdrawalReason
     withdrawn_on: _types_pb2.Date
     def __init__(self, officer_id: _Optional[str] = ..., force_id: _Optional[str] = ..., reason: _Optional[_Union[WithdrawalReason, str]] = ..., withdrawn_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class CertificationPolicySet(_message.Message):
+    __slots__ = ("force_id", "certification_months", "effective_on")
+    FORCE_ID_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATION_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_ON_FIELD_NUMBER: _ClassVar[int]
+    force_id: str
+    certification_months: int
+    effective_on: _types_pb2.Date
+    def __init__(self, force_id: _Optional[str] = ..., certification_months: _Optional[int] = ..., effective_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ...) -> None: ...

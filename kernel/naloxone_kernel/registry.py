@@ -1,0 +1,76 @@
+"""The service registry: every service of the platform, written down once.
+
+The local process stack, the test fixtures, the gateway's routing, each service's
+settings and (later) the deploy files all read this table, so a port, a database or a
+topic name appears in exactly one place and a new service is one more row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from naloxone.contracts import TOPICS
+
+#: Every process kind a service may run; each but `api` serves only its ops probes.
+PROCESS_KINDS = ("api", "relay", "projector", "reactor")
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """One service: where it listens, what it owns, which public routes it answers."""
+
+    name: str
+    #: The Python package holding domain/, application/, adapters/, projections.py, entrypoints/.
+    package: str
+    #: Its own PostgreSQL database (nothing else reads it).
+    database: str
+    #: The internal topic its relay publishes to.
+    topic: str
+    #: API on `port_base`; relay, projector and reactor ops ports follow in that order.
+    port_base: int
+    #: Resources under /v1/forces/{force_id}/ that this service answers (first path segment).
+    force_routes: tuple[str, ...] = ()
+    #: Process kinds this service runs (every service has an api and a relay).
+    processes: tuple[str, ...] = ("api", "relay", "projector")
+
+    @property
+    def env_prefix(self) -> str:
+        return f"{self.name.upper()}_"
+
+    def port(self, kind: str) -> int:
+        """The default port of one of this service's processes (api, relay, projector, reactor)."""
+        return self.port_base + PROCESS_KINDS.index(kind)
+
+    def process_name(self, kind: str) -> str:
+        return f"{self.name}-{kind}"
+
+
+SERVICES: tuple[ServiceEntry, ...] = (
+    ServiceEntry(
+        name="training", package="training", database="training", topic=TOPICS["training"], port_base=8101,
+        force_routes=("officers", "training"),
+    ),
+    ServiceEntry(
+        name="inventory", package="inventory", database="inventory", topic=TOPICS["inventory"], port_base=8111,
+        force_routes=("stock", "kits", "recalls", "take-home-supplies", "inventory"),
+        processes=("api", "relay", "projector", "reactor"),
+    ),
+)
+
+GATEWAY_PORT = 8080
+
+
+def service(name: str) -> ServiceEntry:
+    for entry in SERVICES:
+        if entry.name == name:
+            return entry
+    raise KeyError(f"no service named {name!r}; services are {[s.name for s in SERVICES]}")
+
+
+def service_for_route(resource: str) -> ServiceEntry | None:
+    """The service answering /v1/forces/{force_id}/<resource>/..., if any."""
+    return _BY_ROUTE.get(resource)
+
+
+_BY_ROUTE = {route: entry for entry in SERVICES for route in entry.force_routes}
+assert len(_BY_ROUTE) == sum(len(e.force_routes) for e in SERVICES), "two services claim one route"
