@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[str, bool, float]] = {
     "relay": ("bench.relay", True, 150.0),
     "projector": ("bench.projector", True, 180.0),
     "e2e": ("bench.e2e", True, 180.0),
+    "idle": ("bench.idle", True, 180.0),
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

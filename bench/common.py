@@ -27,8 +27,8 @@ from naloxone_kernel.envelope import EnvelopeMeta, to_outbox
 from naloxone_kernel.eventstore import EVENT_STORE_DDL, EventStore, IdempotentResponse, NewEvent, OutboxMessage
 from naloxone_kernel.serialization import event_to_json
 from naloxone_kernel.settings import default_database_url, default_kafka_bootstrap
+from naloxone.contracts import TOPICS
 from training.adapters.contracts import to_proto
-from training.config import EVENTS_TOPIC
 from training.domain import (
     Officer,
     OfficerEnrolled,
@@ -38,6 +38,8 @@ from training.domain import (
     TrainingType,
     officer_id_for,
 )
+
+EVENTS_TOPIC = TOPICS["training"]
 
 # ------------------------------------------------------------------ servers (loopback only)
 
@@ -340,7 +342,7 @@ def idempotency_for(events: Sequence[NewEvent]) -> IdempotentResponse:
     """What the API stores with a command: its key, a fingerprint and the 201 body."""
     first = events[0]
     return IdempotentResponse(
-        key=f"bench-{uuid.uuid4()}", fingerprint=uuid.uuid4().hex, status_code=201,
+        key=f"bench-{uuid.uuid4()}", fingerprint=uuid.uuid4().hex, outcome="created",
         body={"officer_id": str(first.aggregate_id), "version": events[-1].aggregate_version,
               "events": [e.event_type for e in events]},
     )

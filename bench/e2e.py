@@ -190,8 +190,9 @@ async def run() -> list[Figure]:
         try:
             await asyncio.to_thread(stack.down)
         finally:
-            await drop_quietly(stack.training_db_url)
-            await delete_topics([stack.training_topic])
+            for url in stack.database_urls.values():
+                await drop_quietly(url)
+            await delete_topics(stack.topics)
             shutil.rmtree(workdir, ignore_errors=True)
     note = ""
     if result["failures"] or result["visible"] < result["requests"]:

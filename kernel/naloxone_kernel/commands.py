@@ -86,6 +86,22 @@ class Session:
             self._primary_was_new = aggregate.version == 0
         return aggregate
 
+    def add(self, *aggregates: Aggregate) -> None:
+        """New aggregates made by a domain operation (e.g. a batch's kits): saved with the command.
+
+        One may stand in for an empty stream loaded earlier (loaded to check it was empty).
+        """
+        for aggregate in aggregates:
+            loaded = self.tracked.get(aggregate.id)
+            if loaded is not None and loaded is not aggregate:
+                if loaded.version or loaded.pending:
+                    raise ValueError(f"{aggregate.aggregate_type} {aggregate.id} already has events")
+                self.tracked[aggregate.id] = aggregate
+                if self.primary is loaded:
+                    self.primary = aggregate
+                continue
+            self._track(aggregate)
+
     async def get(self, cls: type[A], aggregate_id: UUID) -> A:
         """The aggregate as of its latest event (a new, empty one if the stream is empty)."""
         if aggregate_id in self.tracked:

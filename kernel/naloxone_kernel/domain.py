@@ -15,6 +15,17 @@ class DomainError(Exception):
     """A command that the aggregate's rules refuse (maps to 409 at the API)."""
 
 
+class InvalidValue(ValueError):
+    """A value the domain cannot accept whatever the state (maps to 422 at the API).
+
+    The API's schemas refuse most bad input first; this is the domain's own guard.
+    """
+
+    def __init__(self, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class NotFound(LookupError):
     """The thing named does not exist in this force (maps to 404 at the API)."""
 

@@ -21,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .auth import AuthError, Forbidden, Identity, UnknownForce
 from .commands import IdempotencyKeyReused, NotFound
-from .domain import DomainError
+from .domain import DomainError, InvalidValue
 from .eventstore import ConcurrencyError
 from .logging import correlation_id_var, get_logger, new_correlation_id
 from .metrics import DENIALS, HTTP_LATENCY
@@ -155,6 +155,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError):
         return JSONResponse(status_code=409, content=error_body("rule_violation", str(exc)))
+
+    @app.exception_handler(InvalidValue)
+    async def _invalid(_request: Request, exc: InvalidValue):
+        return JSONResponse(status_code=422, content=error_body("validation_failed", str(exc), [
+            {"field": exc.field, "rule": "domain_rule", "message": str(exc)}]))
 
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound):

@@ -249,8 +249,18 @@ class InventoryRows:
         return sorted({row["force_id"] for row in touched})
 
 
+OFFICER_MESSAGES = (training_pb.OfficerEnrolled, training_pb.TrainingCompleted, training_pb.CertificationExpired,
+                    training_pb.OfficerWithdrawn)
+
+
 def fold_officer_standing(rows: dict[str, dict], version: int, p) -> bool:
-    """Apply one training event to inventory's officer rows (what issue decisions need, nothing more)."""
+    """Apply one training event to inventory's officer rows (what issue decisions need, nothing more).
+
+    Training events about something other than one officer (e.g. a force's certification
+    policy) are not inventory's business and change nothing.
+    """
+    if not isinstance(p, OFFICER_MESSAGES):
+        return False
     officer_id = p.officer_id
     row = rows.get(officer_id)
     if row is not None and row["version"] >= version:
@@ -445,7 +455,7 @@ class OfficerStandingView:
         """
 
     async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
-        officer_events = [e for e in events if hasattr(e.payload, "officer_id")]
+        officer_events = [e for e in events if isinstance(e.payload, OFFICER_MESSAGES)]
         rows = await _fetch(conn, schema, "officers", "officer_id",
                             list(dict.fromkeys(e.payload.officer_id for e in officer_events)))
         changed = {e.payload.officer_id for e in officer_events

@@ -111,7 +111,7 @@ class Batch(Aggregate):
         if supplier is not None:
             checked_code(supplier, "supplier")
         if not 1 <= quantity <= MAX_KITS_PER_BATCH:
-            raise InvalidValue(f"quantity must be 1-{MAX_KITS_PER_BATCH} kits (got {quantity})")
+            raise InvalidValue(f"quantity must be 1-{MAX_KITS_PER_BATCH} kits (got {quantity})", field="quantity")
         if expires_on < received_on:
             raise DomainError(f"lot {manufacturer_lot} expired on {expires_on.isoformat()} "
                               f"and cannot be received into stock on {received_on.isoformat()}")

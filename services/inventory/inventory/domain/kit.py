@@ -288,7 +288,7 @@ class Kit(Aggregate):
         self._require_stocked()
         checked_aware(used_at, "used_at")
         if doses_used < 0:
-            raise InvalidValue(f"doses_used cannot be negative (got {doses_used})")
+            raise InvalidValue(f"doses_used cannot be negative (got {doses_used})", field="doses_used")
         if self.status is KitStatus.USED:
             return False
         self._raise(KitUsed(

@@ -85,18 +85,20 @@ class TakeHomeSupply(Aggregate):
         if subject_pseudonym is not None:
             checked_pseudonym(subject_pseudonym)
         if repeat_supply and repeat_reason is None:
-            raise InvalidValue("a repeat supply must say why the person is supplied again (repeat_reason)")
+            raise InvalidValue("a repeat supply must say why the person is supplied again (repeat_reason)",
+                               field="repeat_reason")
         if not repeat_supply and repeat_reason is not None:
-            raise InvalidValue("a first supply has no repeat_reason")
+            raise InvalidValue("a first supply has no repeat_reason", field="repeat_reason")
         if not 1 <= quantity <= MAX_KITS_PER_SUPPLY:
-            raise InvalidValue(f"quantity must be 1-{MAX_KITS_PER_SUPPLY} kits (got {quantity})")
+            raise InvalidValue(f"quantity must be 1-{MAX_KITS_PER_SUPPLY} kits (got {quantity})", field="quantity")
         if kit is None and product is None:
-            raise InvalidValue("a take-home supply names the product, or the force kit handed out")
+            raise InvalidValue("a take-home supply names the product, or the force kit handed out",
+                               field="product_code")
         if kit is not None:
             if kit.status is None:
                 raise KitNotFound(str(kit.id))
             if quantity != 1:
-                raise InvalidValue("a supply from a tracked force kit hands out exactly that one kit")
+                raise InvalidValue("a supply from a tracked force kit hands out exactly that one kit", field="quantity")
             if kit.force_id != force_id:
                 raise DomainError(f"kit {kit.label} belongs to force {kit.force_id}, not {force_id}")
             if product is not None and product.code != kit.product_code:

@@ -109,7 +109,7 @@ _PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 def checked_code(value: str, what: str) -> str:
     """A short identifier code (lot number, store code, recall reference, area code): never prose."""
     if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise InvalidValue(f"{what} must be a code of 1-64 letters, digits and _.:/- (got {value!r})")
+        raise InvalidValue(f"{what} must be a code of 1-64 letters, digits and _.:/- (got {value!r})", field=what)
     return value
 
 
@@ -117,13 +117,14 @@ def checked_pseudonym(value: str) -> str:
     """A subject pseudonym made by the caller (keyed HMAC): opaque, 16-128 of [A-Za-z0-9_-]."""
     if not isinstance(value, str) or not _PSEUDONYM.fullmatch(value):
         raise InvalidValue("subject_pseudonym must be 16-128 characters of A-Z, a-z, 0-9, _ and - "
-                           "(a keyed pseudonym, never a name or the force's own identifier)")
+                           "(a keyed pseudonym, never a name or the force's own identifier)",
+                           field="subject_pseudonym")
     return value
 
 
 def checked_aware(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValue(f"{what} must carry a time zone")
+        raise InvalidValue(f"{what} must carry a time zone", field=what)
     return value
 
 
@@ -145,9 +146,11 @@ class Product:
 
     def __post_init__(self) -> None:
         if not _PRODUCT_CODE.fullmatch(self.code):
-            raise InvalidValue(f"product code must be lower-case letters, digits, '-' and '.' (got {self.code!r})")
+            raise InvalidValue(f"product code must be lower-case letters, digits, '-' and '.' (got {self.code!r})",
+                               field="code")
         if not 1 <= self.doses_per_kit <= 20:
-            raise InvalidValue(f"product {self.code}: doses_per_kit must be 1-20 (got {self.doses_per_kit})")
+            raise InvalidValue(f"product {self.code}: doses_per_kit must be 1-20 (got {self.doses_per_kit})",
+                               field="doses_per_kit")
 
 
 @dataclass(frozen=True)
@@ -198,5 +201,6 @@ class OfficerStanding:
             return f"{who} has no naloxone certification"
         if self.valid_until < on:
             expired_on = self.valid_until + timedelta(days=1)
-            return f"{who}'s certification expired on {expired_on.isoformat()} (valid until {self.valid_until.isoformat()})"
+            return (f"{who}'s certification expired on {expired_on.isoformat()} "
+                    f"(valid until {self.valid_until.isoformat()})")
         return None

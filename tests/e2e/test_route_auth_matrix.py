@@ -1,7 +1,12 @@
-"""Through the gateway: every training route refuses a missing, bad or foreign token."""
+"""Every force-scoped route of every registered service refuses a missing, bad or foreign token.
+
+The routes are read from each service's own router, so a new route (or a new service
+in the registry) is in this matrix without anyone listing it.
+"""
 
 import base64
 import json
+import re
 import time
 import uuid
 
@@ -9,20 +14,34 @@ import httpx
 import pytest
 
 from naloxone_kernel.auth import DevIssuer
+from naloxone_kernel.registry import SERVICES
+from naloxone_kernel.service import load_parts
 
 pytestmark = pytest.mark.e2e
 
-OFFICER = str(uuid.uuid4())
-# Every training route the gateway exposes: (method, path under /v1/forces/{force}, body)
-ROUTES = [
-    ("POST", "/officers", {"staff_number": "A1", "role": "response", "enrolled_on": "2026-01-01"}),
-    ("POST", f"/officers/{OFFICER}/training-records",
-     {"course": "C", "provider": "p", "completed_on": "2026-01-01", "valid_until": "2027-01-01"}),
-    ("POST", f"/officers/{OFFICER}/withdrawal", {"reason": "opted_out", "withdrawn_on": "2026-01-01"}),
-    ("GET", "/officers", None),
-    ("GET", f"/officers/{OFFICER}", None),
-    ("GET", "/training/summary", None),
-]
+FORCE_PREFIX = "/v1/forces/{force_id}"
+
+
+def _force_routes() -> list[tuple[str, str, str, dict | None]]:
+    """(service, method, path under /v1/forces/{force}, body) for every force-scoped route."""
+    out = []
+    for entry in SERVICES:
+        for route in load_parts(entry).router.routes:
+            if not route.path.startswith(FORCE_PREFIX + "/"):
+                continue
+            path = re.sub(r"\{[a-z_]+\}", lambda _m: str(uuid.uuid4()), route.path[len(FORCE_PREFIX):])
+            for method in sorted(route.methods):
+                out.append((entry.name, method, path, {} if method in ("POST", "PUT", "PATCH") else None))
+    return out
+
+
+ROUTES = [r[1:] for r in _force_routes()]
+SERVICE_ROUTES = _force_routes()
+IDS = [f"{m} {p}" for m, p, _ in ROUTES]
+
+
+def test_every_service_has_force_routes_in_the_matrix():
+    assert {entry.name for entry in SERVICES} == {r[0] for r in SERVICE_ROUTES}
 
 
 def _call(platform, method, path, body, headers, force="west-midlands"):
@@ -35,14 +54,14 @@ def _alg_none_token() -> str:
     return f"{enc({'alg': 'none', 'typ': 'JWT'})}.{enc({'sub': 'x', 'force_id': 'west-midlands', 'roles': ['trainer'], 'exp': int(time.time()) + 600, 'aud': 'naloxone-platform', 'iss': 'naloxone-dev-issuer'})}."
 
 
-@pytest.mark.parametrize("method,path,body", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+@pytest.mark.parametrize("method,path,body", ROUTES, ids=IDS)
 def test_no_token_is_401(platform, method, path, body):
     response = _call(platform, method, path, body, {})
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("method,path,body", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+@pytest.mark.parametrize("method,path,body", ROUTES, ids=IDS)
 def test_bad_tokens_are_401(platform, method, path, body, tmp_path):
     forger = DevIssuer(tmp_path / "forger")
     forger.ensure_keys()
@@ -60,7 +79,7 @@ def test_bad_tokens_are_401(platform, method, path, body, tmp_path):
         assert response.status_code == 401, (name, response.text)
 
 
-@pytest.mark.parametrize("method,path,body", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+@pytest.mark.parametrize("method,path,body", ROUTES, ids=IDS)
 def test_another_forces_token_is_403(platform, method, path, body):
     for role in ("officer", "trainer", "force_admin"):
         response = _call(platform, method, path, body, platform.auth("leicestershire", [role]))
@@ -68,10 +87,10 @@ def test_another_forces_token_is_403(platform, method, path, body):
         assert "leicestershire" in response.json()["message"]
 
 
-@pytest.mark.parametrize("method,path,body", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
-def test_the_services_own_check_also_refuses_another_force(platform, method, path, body):
-    """Called directly, bypassing the gateway, the training service applies the same rule."""
-    response = httpx.request(method, f"{platform.training_api}/v1/forces/west-midlands{path}", json=body,
+@pytest.mark.parametrize("service,method,path,body", SERVICE_ROUTES, ids=[f"{s} {m} {p}" for s, m, p, _ in SERVICE_ROUTES])
+def test_the_services_own_check_also_refuses_another_force(platform, service, method, path, body):
+    """Called directly, bypassing the gateway, each service applies the same rule."""
+    response = httpx.request(method, f"{platform.api(service)}/v1/forces/west-midlands{path}", json=body,
                              headers={"Idempotency-Key": f"k-{uuid.uuid4()}", **platform.auth("leicestershire")})
     assert response.status_code == 403, response.text
 
