@@ -71,8 +71,9 @@ class IsolatedStack:
         )
         self.stack = LocalStack(self.config)
 
-    def topic(self, service_name: str) -> str:
-        return self.topic_prefix + service(service_name).topic
+    def topic(self, domain: str) -> str:
+        """The stack's copy of a domain's contract topic (whether or not its service runs yet)."""
+        return self.topic_prefix + TOPICS[domain]
 
     @property
     def topics(self) -> list[str]:

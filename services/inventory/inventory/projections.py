@@ -533,6 +533,33 @@ class InventoryQueries:
             _as_uuid(batch_id))
         return _json(row) if row else None
 
+    async def batches(self, force_id: str, *, limit: int = 100, after: UUID | str | None = None) -> list[dict]:
+        """Batches newest first by day received; `after` is the last batch_id of the previous page."""
+        rows = await self.pool.fetch(
+            f"""SELECT * FROM {self.schema}.batches
+                WHERE force_id = $1
+                  AND ($2::uuid IS NULL OR (received_on, batch_id) < (
+                        SELECT received_on, batch_id FROM {self.schema}.batches WHERE batch_id = $2))
+                ORDER BY received_on DESC, batch_id DESC LIMIT $3""",
+            force_id, _as_uuid(after), limit,
+        )
+        return [_json(r) for r in rows]
+
+    async def count_expiring_batches(self, today: date) -> int:
+        return await self.pool.fetchval(
+            f"SELECT count(*) FROM {self.schema}.batches WHERE NOT expired AND expires_on < $1", today)
+
+    async def expiring_batches(self, today: date, *, after: UUID | None = None,
+                               limit: int = 200) -> list[tuple[str, UUID]]:
+        """Batches past their expiry date that the expiry job has not marked, in batch id order (every force)."""
+        rows = await self.pool.fetch(
+            f"""SELECT force_id, batch_id FROM {self.schema}.batches
+                WHERE NOT expired AND expires_on < $1 AND ($2::uuid IS NULL OR batch_id > $2)
+                ORDER BY batch_id LIMIT $3""",
+            today, after, limit,
+        )
+        return [(r["force_id"], r["batch_id"]) for r in rows]
+
     async def stock(self, force_id: str, *, location: str | None = None) -> list[dict]:
         """Kits in stock per location and product: available to issue, and those that are not and why."""
         rows = await self.pool.fetch(

@@ -129,6 +129,13 @@ async def supply_take_home(force_id: WriteForce, body: TakeHomeSupplyBody, ctx: 
 
 # --- queries -------------------------------------------------------------------------------
 
+@router.get("/v1/forces/{force_id}/stock/batches", tags=["queries"])
+async def list_batches(force_id: ReadForce, kit: Kit, limit: Limit = 100, after: UUID | None = None):
+    """Batches received, newest first, with their recall and expiry state."""
+    items = await kit.queries.batches(force_id, limit=limit, after=after)
+    return {"items": items, "next_after": items[-1]["batch_id"] if len(items) == limit else None}
+
+
 @router.get("/v1/forces/{force_id}/stock/batches/{batch_id}", tags=["queries"])
 async def get_batch(force_id: ReadForce, batch_id: UUID, kit: Kit):
     batch = await kit.queries.batch(force_id, batch_id)
