@@ -80,8 +80,10 @@ async def test_receive_issue_return_and_read_back(platform, client):
     issued = await post(client, platform, f"/kits/{kit_id}/issue", {"officer_id": officer_id,
                                                                     "issued_on": TODAY.isoformat()})
     assert issued.status_code == 200, issued.text
-    held = await wait_for(lambda: get(client, platform, "/kits", holder=officer_id), message="kit held")
-    assert [k["kit_id"] for k in held["items"]] == [kit_id]
+    async def holding():
+        return (await get(client, platform, "/kits", holder=officer_id))["items"]
+    held = await wait_for(holding, message="the kit held by the officer in the read model")
+    assert [k["kit_id"] for k in held] == [kit_id]
 
     async def stock_counts():
         items = (await get(client, platform, "/stock", location="STN-LLOYD-HOUSE"))["items"]
@@ -187,8 +189,10 @@ async def test_an_administration_naming_a_kit_uses_it_exactly_once(platform, cli
     await wait_for(used, timeout=30, message="the kit to be used by the reaction")
     assert await platform.scalar("SELECT count(*) FROM events WHERE aggregate_id = $1 AND event_type = 'KitUsed'",
                                  uuid.UUID(kit_id), service_name="inventory") == 1
-    due = await wait_for(lambda: get(client, platform, "/inventory/replacements-due"), message="replacements")
-    assert any(i["officer_id"] == officer_id for i in due["items"])
+    async def replacement_due():
+        items = (await get(client, platform, "/inventory/replacements-due"))["items"]
+        return any(i["officer_id"] == officer_id for i in items)
+    await wait_for(replacement_due, message="the officer due a replacement kit")
 
 
 async def test_take_home_supplies_count_first_and_repeat(platform, client):

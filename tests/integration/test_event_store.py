@@ -76,11 +76,11 @@ async def test_append_writes_events_outbox_and_response_atomically(store):
     stream = uuid.uuid4()
     first = event(stream, 1)
     key = unique("key-")
-    await store.append([first], [outbox_for(first)], IdempotentResponse(key, "fp", 201, {"ok": 1}))
+    await store.append([first], [outbox_for(first)], IdempotentResponse(key, "fp", "created", {"ok": 1}))
     # the same key again: nothing of the second append may land, not even its outbox row
     second = event(stream, 2)
     with pytest.raises(IdempotencyKeyInFlight):
-        await store.append([second], [outbox_for(second)], IdempotentResponse(key, "fp", 201, {"ok": 2}))
+        await store.append([second], [outbox_for(second)], IdempotentResponse(key, "fp", "created", {"ok": 2}))
     assert [e.event_id for e in await store.load(stream)] == [first.event_id]
     assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE event_id = $1", second.event_id) == 0
     assert (await store.find_response(key)).body == {"ok": 1}
