@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from google.protobuf.message import Message
 
 from .auth import Identity, TokenVerifier, authorize_force
-from .commands import CommandOutcome, CommandRunner, Outcome
+from .commands import CommandOutcome, CommandRunner, Decision, Outcome
 from .db import create_pool
 from .domain import DomainEvent
 from .eventstore import EventStore
@@ -52,6 +52,32 @@ class JobContext:
         extra = " ".join(f"{k}={v}" for k, v in figures.items())
         sys.stderr.write(f"{self.name}: {done}/{total} {extra}\n")
         sys.stderr.flush()
+
+    async def once_a_day_for_each(
+        self, today: date, *, total: int,
+        page: Callable[[Any], Awaitable[list[tuple[str, Any]]]],
+        decision: Callable[[str, Any], Decision],
+    ) -> int:
+        """Run `decision(force_id, aggregate_id)` for every candidate the read model pages out.
+
+        Candidates come a page at a time (any number of them) in id order, `page(after)`
+        returning (force_id, aggregate_id) pairs after the last id seen. The idempotency
+        key is (job, aggregate, day), so a rerun on the same day appends nothing new.
+        Returns how many candidates changed.
+        """
+        changed = checked = 0
+        after = None
+        while rows := await page(after):
+            for force_id, aggregate_id in rows:
+                ctx = CommandContext(actor=f"system:{self.name}", correlation_id=self.correlation_id,
+                                     idempotency_key=f"{self.name}:{aggregate_id}:{today.isoformat()}",
+                                     fingerprint=f"{self.name}:{today.isoformat()}")
+                result = await self.runner.run(ctx, decision(force_id, aggregate_id))
+                changed += result.outcome is Outcome.CHANGED and not result.replayed
+                checked += 1
+            after = rows[-1][1]
+            self.progress(checked, total, changed=changed)
+        return changed
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Sequence
 from uuid import UUID
 
@@ -27,24 +27,17 @@ import asyncpg
 from naloxone.contracts import TOPICS
 from naloxone.inventory.v1 import events_pb2 as pb
 from naloxone.training.v1 import events_pb2 as training_pb
+from naloxone_kernel.contract_values import from_date, from_enum, from_timestamp
 from naloxone_kernel.projector import ProjectedEvent
+from naloxone_kernel.readmodel import blank_row, fetch_rows, row_json, upsert_rows
 
 from .domain import OfficerStanding
 from .domain.values import uk_day
 
 
-def _date(d) -> date | None:
-    return date(d.year, d.month, d.day) if d.year else None
-
-
-def _timestamp(ts) -> datetime:
-    return ts.ToDatetime(tzinfo=timezone.utc)
-
-
-def _enum_name(proto_enum, prefix: str, value: int) -> str | None:
-    if value == 0:
-        return None
-    return proto_enum.Name(value).removeprefix(prefix + "_").lower()
+_date = from_date
+_timestamp = from_timestamp
+_enum_name = from_enum
 
 
 def _store_type(value: int) -> str | None:
@@ -98,8 +91,7 @@ OFFICER_COLUMNS = (
 LIVE_STATUSES = ("in_stock", "issued")
 
 
-def _blank(columns) -> dict:
-    return {name: None for name, _ in columns}
+_blank = blank_row
 
 
 # --- folds (pure) --------------------------------------------------------------------
@@ -297,24 +289,8 @@ def standing_from_row(officer_id, row: dict | None) -> OfficerStanding:
 
 # --- writing -------------------------------------------------------------------------
 
-async def _fetch(conn: asyncpg.Connection, schema: str, table: str, key: str, ids: list[str]) -> dict[str, dict]:
-    if not ids:
-        return {}
-    records = await conn.fetch(f"SELECT * FROM {schema}.{table} WHERE {key} = ANY($1::uuid[])", ids)
-    return {str(r[key]): dict(r) for r in records}
-
-
-async def _upsert(conn: asyncpg.Connection, schema: str, table: str, columns, rows: list[dict]) -> None:
-    """One statement for all rows: INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE."""
-    if not rows:
-        return
-    names = [name for name, _ in columns]
-    await conn.execute(
-        f"""INSERT INTO {schema}.{table} ({", ".join(names)})
-            SELECT * FROM unnest({", ".join(f"${n}::{t}[]" for n, (_, t) in enumerate(columns, 1))})
-            ON CONFLICT ({names[0]}) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in names[1:])}""",
-        *([row[name] for row in rows] for name in names),
-    )
+_fetch = fetch_rows
+_upsert = upsert_rows
 
 
 class InventoryReadModel:
@@ -465,15 +441,7 @@ class OfficerStandingView:
 
 # --- reading -------------------------------------------------------------------------
 
-def _json(record) -> dict:
-    out = {}
-    for key, value in dict(record).items():
-        if isinstance(value, (date, datetime)):
-            value = value.isoformat()
-        elif isinstance(value, UUID):
-            value = str(value)
-        out[key] = value
-    return out
+_json = row_json
 
 
 EMPTY_SUMMARY = {

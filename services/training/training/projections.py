@@ -16,6 +16,7 @@ import asyncpg
 from naloxone.contracts import TOPICS
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
 from naloxone.training.v1 import events_pb2 as pb
+from naloxone_kernel.contract_values import from_date, from_enum
 from naloxone_kernel.projector import ProjectedEvent
 
 #: Inventory kit events that leave the kit where it was (flags, not moves).
@@ -23,14 +24,8 @@ KIT_STAYS_PUT = (inventory_pb.KitExpired,) + tuple(
     getattr(inventory_pb, name) for name in ("KitRecalled",) if hasattr(inventory_pb, name))
 
 
-def _date(d) -> date | None:
-    return date(d.year, d.month, d.day) if d.year else None
-
-
-def _enum_name(proto_enum, prefix: str, value: int) -> str | None:
-    if value == 0:
-        return None
-    return proto_enum.Name(value).removeprefix(prefix + "_").lower()
+_date = from_date
+_enum_name = from_enum
 
 
 class TrainingReadModel:

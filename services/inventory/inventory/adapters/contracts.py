@@ -8,14 +8,11 @@ values become the proto3 defaults (empty string, UNSPECIFIED), as the contract d
 
 from __future__ import annotations
 
-import enum
-from datetime import date, datetime, timezone
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from naloxone.common.v1.types_pb2 import Date
 from naloxone.inventory.v1 import events_pb2 as pb
+from naloxone_kernel.contract_values import to_date, to_enum, to_timestamp
 from naloxone_kernel.domain import DomainEvent
 
 from ..domain import (
@@ -35,20 +32,9 @@ from ..domain import (
 )
 
 
-def _date(value: date | None) -> Date | None:
-    return None if value is None else Date(year=value.year, month=value.month, day=value.day)
-
-
-def _timestamp(value: datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value.astimezone(timezone.utc).replace(tzinfo=None))
-    return out
-
-
-def _enum(proto_enum, prefix: str, value: enum.Enum | None) -> int:
-    if value is None:
-        return 0
-    return proto_enum.Value(f"{prefix}_{value.value.upper()}")
+_date = to_date
+_timestamp = to_timestamp
+_enum = to_enum
 
 
 def _product(value) -> int:

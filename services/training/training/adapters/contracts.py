@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import enum
-from datetime import date
 
 from google.protobuf.message import Message
 
-from naloxone.common.v1.types_pb2 import Date
 from naloxone.training.v1 import events_pb2 as pb
 
 from ..domain import (
@@ -17,17 +14,12 @@ from ..domain import (
     OfficerWithdrawn,
     TrainingCompleted,
 )
+from naloxone_kernel.contract_values import to_date, to_enum
 from naloxone_kernel.domain import DomainEvent
 
 
-def _date(value: date | None) -> Date | None:
-    return None if value is None else Date(year=value.year, month=value.month, day=value.day)
-
-
-def _enum(proto_enum, prefix: str, value: enum.Enum | None) -> int:
-    if value is None:
-        return 0
-    return proto_enum.Value(f"{prefix}_{value.value.upper()}")
+_date = to_date
+_enum = to_enum
 
 
 def to_proto(event: DomainEvent) -> Message:
