@@ -31,26 +31,24 @@ class InMemoryEventStore:
     outbox: list[OutboxMessage] = field(default_factory=list)
     responses: dict[str, IdempotentResponse] = field(default_factory=dict)
     _positions: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _streams: dict[UUID, list[StoredEvent]] = field(default_factory=dict)
 
     async def load(self, aggregate_id: UUID) -> list[StoredEvent]:
-        return [e for e in self.events if e.aggregate_id == aggregate_id]
+        return list(self._streams.get(aggregate_id, ()))
 
     async def load_many(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
-        wanted = set(aggregate_ids)
-        out: dict[UUID, list[StoredEvent]] = {aggregate_id: [] for aggregate_id in aggregate_ids}
-        for event in self.events:
-            if event.aggregate_id in wanted:
-                out[event.aggregate_id].append(event)
-        return out
+        return {aggregate_id: list(self._streams.get(aggregate_id, ())) for aggregate_id in aggregate_ids}
 
     async def append(self, events: Sequence[NewEvent], outbox: Sequence[OutboxMessage] = (),
                      idempotency: IdempotentResponse | None = None) -> list[int]:
         """All or nothing, like the one-statement PostgreSQL append."""
-        taken = {(e.aggregate_id, e.aggregate_version) for e in self.events}
+        claimed: set[tuple[UUID, int]] = set()
         for event in events:
-            if (event.aggregate_id, event.aggregate_version) in taken:
+            slot = (event.aggregate_id, event.aggregate_version)
+            taken = any(e.aggregate_version == event.aggregate_version for e in self._streams.get(event.aggregate_id, ()))
+            if taken or slot in claimed:
                 raise ConcurrencyError("the stream was changed by another writer")
-            taken.add((event.aggregate_id, event.aggregate_version))
+            claimed.add(slot)
         if idempotency is not None and idempotency.key in self.responses:
             raise IdempotencyKeyInFlight(idempotency.key)
         now = datetime.now(UTC)
@@ -58,13 +56,15 @@ class InMemoryEventStore:
         for event in events:
             position = next(self._positions)
             positions.append(position)
-            self.events.append(StoredEvent(
+            stored = StoredEvent(
                 position=position, transaction_id=position, event_id=event.event_id,
                 aggregate_type=event.aggregate_type, aggregate_id=event.aggregate_id,
                 aggregate_version=event.aggregate_version, event_type=event.event_type, force_id=event.force_id,
                 occurred_at=event.occurred_at, recorded_at=now, correlation_id=event.correlation_id,
                 causation_id=event.causation_id, actor=event.actor, payload=event.payload_json,
-            ))
+            )
+            self.events.append(stored)
+            self._streams.setdefault(event.aggregate_id, []).append(stored)
         self.outbox.extend(outbox)
         if idempotency is not None:
             self.responses[idempotency.key] = idempotency
