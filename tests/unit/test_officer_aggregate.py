@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from naloxone_kernel.domain import DomainError, NotFound
 from naloxone_kernel.serialization import EventRegistry, event_to_json
 from training.domain import (
@@ -16,12 +14,13 @@ from training.domain import (
     OfficerEnrolled,
     OfficerRole,
     OfficerStatus,
-    OfficerWithdrawn,
     TrainingCompleted,
     TrainingType,
     WithdrawalReason,
     officer_id_for,
 )
+
+from .officer_script import run_officer_script, steps
 
 D = date(2026, 3, 1)
 
@@ -103,36 +102,11 @@ def test_withdrawing_twice_is_refused():
         officer.withdraw(reason=WithdrawalReason.ROLE_CHANGE, withdrawn_on=D)
 
 
-commands = st.lists(
-    st.one_of(
-        st.tuples(st.just("train"), st.integers(0, 800), st.integers(1, 1200)),
-        st.tuples(st.just("expire"), st.integers(0, 2500)),
-        st.tuples(st.just("withdraw"), st.integers(0, 800)),
-        st.tuples(st.just("enrol"), st.integers(0, 800)),
-    ),
-    max_size=25,
-)
-
-
 @settings(max_examples=200, deadline=None)
-@given(commands)
+@given(steps)
 def test_replaying_the_stored_events_rebuilds_the_same_state(script):
     """Whatever the commands, state from replaying the JSON-stored events equals the live state."""
-    live = enrolled()
-    for step in script:
-        try:
-            if step[0] == "train":
-                live.record_training(course="C", provider="p", completed_on=D + timedelta(days=step[1]),
-                                     valid_until=D + timedelta(days=step[1] + step[2]))
-            elif step[0] == "expire":
-                live.expire_certification(today=D + timedelta(days=step[1]))
-            elif step[0] == "withdraw":
-                live.withdraw(reason=WithdrawalReason.OTHER, withdrawn_on=D + timedelta(days=step[1]))
-            else:
-                live.enrol(force_id="west-midlands", staff_number="WM100", role=OfficerRole.OTHER,
-                           enrolled_on=D + timedelta(days=step[1]))
-        except DomainError:
-            pass
+    live = run_officer_script(script, staff="WM100")
     registry = EventRegistry(*OFFICER_EVENTS)
     stored = [registry.decode(e.event_type, event_to_json(e)) for e in live.pending]
     assert stored == live.pending

@@ -1,16 +1,13 @@
 """The officer read model's fold: pure, order-guarded, and idempotent per event version."""
 
-from datetime import date, timedelta
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from naloxone.common.v1.types_pb2 import Date
 from naloxone.training.v1 import events_pb2 as pb
-from naloxone_kernel.domain import DomainError
 from training.adapters.contracts import to_proto
-from training.domain import Officer, OfficerRole, WithdrawalReason, officer_id_for
 from training.projections import fold_officer
+
+from .officer_script import run_officer_script, steps
 
 OID = "5b0b3c1e-4a53-4d8f-9c1e-000000000001"
 
@@ -63,35 +60,11 @@ def test_withdrawal():
     assert rows[OID]["status"] == "withdrawn" and rows[OID]["withdrawal_reason"] == "opted_out"
 
 
-D0 = date(2026, 1, 1)
-steps = st.lists(st.one_of(
-    st.tuples(st.just("train"), st.integers(0, 900), st.integers(1, 1200)),
-    st.tuples(st.just("expire"), st.integers(0, 2500)),
-    st.tuples(st.just("withdraw"), st.integers(0, 900)),
-    st.tuples(st.just("enrol"), st.integers(0, 900)),
-), max_size=30)
-
-
 @settings(max_examples=200, deadline=None)
 @given(steps)
 def test_the_read_model_agrees_with_the_aggregate(script):
     """Folding the published contract events gives the state the aggregate decided on."""
-    officer = Officer(officer_id_for("west-midlands", "WM9"))
-    officer.enrol(force_id="west-midlands", staff_number="WM9", role=OfficerRole.PCSO, enrolled_on=D0)
-    for kind, *args in script:
-        try:
-            if kind == "train":
-                officer.record_training(course="C", provider="p", completed_on=D0 + timedelta(days=args[0]),
-                                        valid_until=D0 + timedelta(days=args[0] + args[1]))
-            elif kind == "expire":
-                officer.expire_certification(today=D0 + timedelta(days=args[0]))
-            elif kind == "withdraw":
-                officer.withdraw(reason=WithdrawalReason.OTHER, withdrawn_on=D0 + timedelta(days=args[0]))
-            else:
-                officer.enrol(force_id="west-midlands", staff_number="WM9", role=OfficerRole.OTHER,
-                              enrolled_on=D0 + timedelta(days=args[0]))
-        except DomainError:
-            pass
+    officer = run_officer_script(script)
     rows: dict = {}
     for version, event in enumerate(officer.pending, start=1):
         assert fold_officer(rows, version, to_proto(event))
