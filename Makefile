@@ -33,10 +33,11 @@ up: servers
 	@echo ""
 	@echo "The platform is up."
 	@echo "  gateway         $(GATEWAY)   (health: $(GATEWAY)/readyz, metrics: $(GATEWAY)/metrics)"
-	@echo "  training API    http://127.0.0.1:8101/docs  (OpenAPI, behind the gateway)"
+	@$(UV) run naloxctl stack urls
 	@echo "  logs            $${NALOX_STATE_DIR:-/var/tmp/naloxone-local}/run/*.log"
 	@echo "  get a token     TOKEN=\$$(uv run naloxctl token --force west-midlands --role trainer)"
 	@echo "  try             curl -H \"Authorization: Bearer \$$TOKEN\" $(GATEWAY)/v1/forces/west-midlands/training/summary"
+	@echo "                  curl -H \"Authorization: Bearer \$$TOKEN\" $(GATEWAY)/v1/forces/west-midlands/inventory/summary"
 	@echo "  stop            make down"
 
 down:

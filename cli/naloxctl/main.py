@@ -94,6 +94,15 @@ def stack_up() -> None:
     LocalStack.default().up()
 
 
+@stack_app.command("urls")
+def stack_urls() -> None:
+    """Where each service's API documents itself (behind the gateway; for developers)."""
+    from naloxone_kernel.registry import SERVICES
+
+    for entry in SERVICES:
+        print(f"  {entry.name + ' API':16}http://127.0.0.1:{entry.port('api')}/docs  (OpenAPI, behind the gateway)")
+
+
 @stack_app.command("down")
 def stack_down() -> None:
     from .stack import LocalStack
