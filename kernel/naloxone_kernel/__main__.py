@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import uuid
 from datetime import date
@@ -61,18 +60,20 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(create_service_app(entry.name, settings), host=settings.host, port=settings.port,
                     log_config=None, access_log=False, loop="uvloop", http="httptools")
         return 0
+    import uvloop
+
     from . import processes
 
     if args.process == "rebuild":
-        applied = asyncio.run(processes.rebuild_views(entry, parts, settings, view=args.view, into=args.into,
+        applied = uvloop.run(processes.rebuild_views(entry, parts, settings, view=args.view, into=args.into,
                                                       swap=not args.no_swap))
         print(f"{entry.name}: rebuilt, {applied} events applied", file=sys.stderr)
     elif args.process == "job":
-        count = asyncio.run(processes.run_job(entry, parts, settings, args.name, args.today or date.today(),
+        count = uvloop.run(processes.run_job(entry, parts, settings, args.name, args.today or date.today(),
                                               correlation_id=uuid.uuid4().hex))
         print(f"{entry.name} {args.name}: {count} done", file=sys.stderr)
     else:
-        asyncio.run(processes.run_worker_process(entry, parts, settings, args.process))
+        uvloop.run(processes.run_worker_process(entry, parts, settings, args.process))
     return 0
 
 

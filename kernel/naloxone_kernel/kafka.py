@@ -30,7 +30,7 @@ def manual_commit_consumer(bootstrap: str, group_id: str | None, **kwargs) -> AI
         max_poll_records=1000,
         # The broker answers a fetch as soon as one record is there (fetch_min_bytes=1);
         # the wait only bounds how often an idle consumer asks again.
-        fetch_max_wait_ms=500,
+        fetch_max_wait_ms=2000,
         **kwargs,
     )
 

@@ -249,7 +249,7 @@ class ProjectorRunner:
             failures = 0
             last_lag_report = 0.0
             while not self._stopping.is_set():
-                batch = await self._consumer.getmany(timeout_ms=1000, max_records=1000)
+                batch = await self._consumer.getmany(timeout_ms=2000, max_records=1000)
                 if batch:
                     try:
                         await self._process(batch)
@@ -263,7 +263,7 @@ class ProjectorRunner:
                         await asyncio.sleep(min(5.0, 0.1 * 2 ** failures))
                         await self.seek_to_stored(list(self._consumer.assignment()))
                         continue
-                if time.monotonic() - last_lag_report > 1.0:
+                if time.monotonic() - last_lag_report > 5.0:
                     await self._report_lag()
                     last_lag_report = time.monotonic()
         finally:
