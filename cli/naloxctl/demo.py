@@ -11,6 +11,7 @@ import asyncio
 import random
 import sys
 import uuid
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -54,7 +55,7 @@ async def _officers(client, force: str, count: int, headers: dict, rng: random.R
 async def _inventory(client, force: str, trained: list[str], headers: dict, rng: random.Random) -> int:
     batch = _ok(await client.post(f"/v1/forces/{force}/stock/batches", headers={
         **headers, "Idempotency-Key": f"demo-batch-{force}-{TODAY}"}, json={
-        "product_code": "nyxoid-1-8mg-nasal-spray", "manufacturer_lot": f"NX{abs(hash(force)) % 10000:04d}",
+        "product_code": "nyxoid-1-8mg-nasal-spray", "manufacturer_lot": f"NX{zlib.crc32(force.encode()) % 10000:04d}",
         "quantity": len(trained) + 10, "expires_on": (TODAY + timedelta(days=500)).isoformat(),
         "received_on": (TODAY - timedelta(days=20)).isoformat(),
         "location": {"location_id": "HQ-STORE", "location_type": "police_station"}}), 201)
