@@ -12,7 +12,7 @@ import random
 import sys
 import uuid
 import zlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 
@@ -74,7 +74,7 @@ async def _inventory(client, force: str, trained: list[str], headers: dict, rng:
     for n in range(3):
         _ok(await client.post(f"/v1/forces/{force}/take-home-supplies", headers={
             **headers, "Idempotency-Key": f"demo-supply-{force}-{n}-{TODAY}"}, json={
-            "setting": "custody_release", "recipient": "person_at_risk", "supplied_at": datetime.now(UTC).isoformat(),
+            "setting": "custody_release", "recipient": "person_at_risk", "supplied_at": datetime.combine(TODAY, time(9, n), UTC).isoformat(),
             "supplier_org_id": rng.choice(["cranstoun", "turning-point", "change-grow-live"]),
             "repeat_supply": n == 2, "repeat_reason": "previous_kit_used" if n == 2 else None,
             "product_code": "nyxoid-1-8mg-nasal-spray", "advice_given": True,
