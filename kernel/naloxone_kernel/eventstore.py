@@ -78,9 +78,27 @@ SCHEMA_V2 = (
     "CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()",
 )
 
+#: Revision 0003: NOTIFY only while the relay sleeps. A NOTIFY takes a database-wide lock
+#: at commit (PostgreSQL serialises notifying commits), which cut 16 concurrent writers
+#: to a third of their append rate; a busy relay needs no wake-up, so the trigger reads
+#: the relay's flag and stays silent while it works.
+SCHEMA_V3 = (
+    """CREATE TABLE IF NOT EXISTS outbox_relay_state (
+           id integer PRIMARY KEY CHECK (id = 1), sleeping boolean NOT NULL DEFAULT false)""",
+    "INSERT INTO outbox_relay_state (id, sleeping) VALUES (1, false) ON CONFLICT (id) DO NOTHING",
+    """CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF EXISTS (SELECT 1 FROM outbox_relay_state WHERE sleeping) THEN
+           PERFORM pg_notify('outbox', '');
+         END IF;
+         RETURN NULL;
+       END $$""",
+)
+
 #: The whole current schema, for tools that set up a throwaway database without Alembic.
-EVENT_STORE_DDL = SCHEMA_V1 + ";\n".join(SCHEMA_V2) + ";"
-EVENT_STORE_DROP = "DROP TABLE IF EXISTS idempotency_keys, outbox, events; DROP FUNCTION IF EXISTS outbox_notify();"
+EVENT_STORE_DDL = SCHEMA_V1 + ";\n".join(SCHEMA_V2 + SCHEMA_V3) + ";"
+EVENT_STORE_DROP = ("DROP TABLE IF EXISTS idempotency_keys, outbox, events, outbox_relay_state; "
+                    "DROP FUNCTION IF EXISTS outbox_notify();")
 #: The channel the append's NOTIFY wakes relays on.
 OUTBOX_CHANNEL = "outbox"
 

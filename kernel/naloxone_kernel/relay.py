@@ -7,7 +7,9 @@ again after restart, and consumers drop the duplicates by event_id. Nothing is l
 
 An idle relay costs nothing: it sleeps until the append's NOTIFY (a trigger on the
 outbox) wakes it, and polls only as a slow safety net (a notification is lost if the
-listening connection drops; the poll bounds how long that can hide a row).
+listening connection drops; the poll bounds how long that can hide a row). It raises
+a flag while it sleeps and the trigger notifies only then: PostgreSQL serialises
+notifying commits, so a busy relay's writers must not pay for wake-ups nobody needs.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class OutboxRelay:
         *,
         client_id: str = "outbox-relay",
         batch_size: int = 1000,
-        idle_poll_seconds: float = 2.0,
+        idle_poll_seconds: float = 1.0,
     ) -> None:
         self.database_url = database_url
         self.bootstrap = bootstrap
@@ -47,6 +49,7 @@ class OutboxRelay:
         self.ready = False
         self._stopping = asyncio.Event()
         self._woken = asyncio.Event()
+        self._sleeping = False
 
     def stop(self) -> None:
         self._stopping.set()
@@ -70,6 +73,7 @@ class OutboxRelay:
         try:
             await self._acquire_leadership(conn)
             await conn.add_listener(OUTBOX_CHANNEL, self._notified)
+            await self._set_sleeping(conn, False)
             self.ready = True
             log.info("relay publishing", batch_size=self.batch_size)
             last_backlog_check = last_purge = 0.0
@@ -79,6 +83,8 @@ class OutboxRelay:
                 try:
                     published = await self.publish_batch(conn, producer)
                     failures = 0
+                    if published and self._sleeping:
+                        await self._set_sleeping(conn, False)
                 except (asyncpg.PostgresConnectionError, OSError):
                     raise  # the connection (and with it the leadership lock) is gone: exit and be restarted
                 except Exception as exc:  # Kafka unavailable, timeouts: rows stay unmarked, try again
@@ -98,14 +104,26 @@ class OutboxRelay:
                         log.info("purged published outbox rows", rows=purged)
                     last_purge = now
                 if published == 0:  # after a batch, look again at once: more may have committed meanwhile
-                    await self._wait_for_work()
+                    await self._sleep_until_notified(conn)
         finally:
             self.ready = False
             await producer.stop()
             await conn.close()
 
-    async def _wait_for_work(self) -> None:
-        """Until an append notifies (or the safety poll comes round)."""
+    async def _set_sleeping(self, conn: asyncpg.Connection, sleeping: bool) -> None:
+        await conn.execute("UPDATE outbox_relay_state SET sleeping = $1 WHERE id = 1", sleeping)
+        self._sleeping = sleeping
+
+    async def _sleep_until_notified(self, conn: asyncpg.Connection) -> None:
+        """Raise the sleeping flag (once), look once more, then wait for a NOTIFY or the safety poll.
+
+        The flag stays up across quiet polls (no write per poll) and comes down when rows
+        are published again.
+        """
+        if not self._sleeping:
+            await self._set_sleeping(conn, True)
+            if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"):
+                return  # committed before the flag was seen: publish now
         try:
             await asyncio.wait_for(self._woken.wait(), self.idle_poll_seconds)
         except TimeoutError:
