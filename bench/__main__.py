@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, tuple[str, bool, float]] = {
     "projector": ("bench.projector", True, 180.0),
     "e2e": ("bench.e2e", True, 180.0),
     "idle": ("bench.idle", True, 180.0),
+    "gateway": ("bench.gateway", True, 240.0),
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

@@ -97,6 +97,45 @@ async def load_inventory(stack: IsolatedStack, count: int, first: int = 0, concu
 LOADS: dict[str, Load] = {"training": load_training, "inventory": load_inventory}
 
 
+async def load_incidents(stack: IsolatedStack, count: int, first: int = 0, concurrency: int = 8) -> int:
+    """Administrations (pairs share a person), later outcomes, corrections and some erasures, at the API."""
+    sem = asyncio.Semaphore(concurrency)
+    auth = {f: stack.auth(f, ["officer"]) for f in FORCES}
+    dpo = {f: {"Authorization": "Bearer " + stack.issuer.mint(subject=f"dpo@{f}", roles=["auditor"], force_id=f,
+                                                              grants=["dpo"])} for f in FORCES}
+    async with httpx.AsyncClient(base_url=stack.api("incidents"), timeout=30) as client:
+        async def call(force: str, path: str, body: dict, headers: dict | None = None) -> dict:
+            r = await client.post(f"/v1/forces/{force}{path}", json=body,
+                                  headers={**(headers or auth[force]), "Idempotency-Key": key()})
+            assert r.status_code in (200, 201), r.text
+            return r.json()
+
+        async def one(n: int) -> None:
+            force = FORCES[n % len(FORCES)]
+            async with sem:
+                done = await call(force, "/administrations", {
+                    "administered_by": "officer", "staff_number": f"S{n % 7}", "kit_source": "take_home_kit",
+                    "administered_at": f"2026-01-{1 + n % 28:02d}T10:00:00+00:00", "doses": 1 + n % 3,
+                    "route": "intranasal", "suspected_substances": ["heroin"], "outcome": "unknown",
+                    "place": {"area_code": f"B{n % 20}", "latitude": 52.4 + n % 100 / 1000, "longitude": -1.9},
+                    "subject": {"local_identifier": f"L{n // 2:06d}", "age_band": "25_to_34", "sex": "female"}})
+                administration = f"/administrations/{done['administration_id']}"
+                if n % 3 == 0:
+                    await call(force, f"{administration}/outcome", {
+                        "outcome": "alive_at_handover", "source": "hospital", "final": True,
+                        "known_at": "2026-02-01T00:00:00+00:00"})
+                if n % 4 == 0:
+                    await call(force, f"{administration}/corrections", {"reason": "data_entry_error", "doses": 4})
+                if n % 10 == 9:
+                    await call(force, f"/subjects/{done['subject_pseudonym']}/erasure", {}, dpo[force])
+
+        await asyncio.gather(*(one(n) for n in range(first, first + count)))
+    return count
+
+
+LOADS["incidents"] = load_incidents
+
+
 def read_models(service_name: str) -> list[Projection]:
     return list(load_parts(service(service_name)).read_models)
 

@@ -61,6 +61,7 @@ class IsolatedStack:
         self.issuer = issuer
         self.topic_prefix = unique("t") + "."
         self.database_urls = {s.name: with_database(servers.postgres_url, unique(f"{s.name}_t")) for s in SERVICES}
+        self.database_urls["gateway"] = with_database(servers.postgres_url, unique("gateway_t"))
         self.config = StackConfig(
             run_dir=run_dir,
             database_urls=self.database_urls,

@@ -1,6 +1,7 @@
 """naloxctl: the operator's and developer's command line for the platform.
 
     naloxctl token --force west-midlands --role officer     a token the local gateway accepts
+    naloxctl token --kind partner --org cranstoun            ... a partner, national lead or auditor too
     naloxctl keys init                                       create the development signing key
     naloxctl topics ensure                                   create the event topics
     naloxctl migrate                                         apply every service's migrations
@@ -35,21 +36,46 @@ def issuer() -> DevIssuer:
     return DevIssuer(state_dir() / "dev-issuer")
 
 
+KINDS = ("force", "partner", "national", "auditor")
+
+
 @app.command()
 def token(
-    force: Annotated[Optional[str], typer.Option(help="force id, e.g. west-midlands")] = None,
-    role: Annotated[list[str], typer.Option(help="role (repeatable)")] = ["officer"],
-    subject: Annotated[Optional[str], typer.Option(help="subject (defaults to a dev user of the force)")] = None,
+    force: Annotated[Optional[str], typer.Option(help="force id, e.g. west-midlands (force users, force auditors)")] = None,
+    role: Annotated[Optional[list[str]], typer.Option(help="role (repeatable); default from --kind")] = None,
+    kind: Annotated[str, typer.Option(help="force | partner | national | auditor")] = "force",
+    org: Annotated[Optional[str], typer.Option(help="partner organisation id, e.g. cranstoun (--kind partner)")] = None,
+    grant: Annotated[Optional[list[str]], typer.Option(help="extra grant (repeatable), e.g. dpo for an auditor")] = None,
+    subject: Annotated[Optional[str], typer.Option(help="subject (defaults to a dev user of the force or org)")] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 3600,
 ) -> None:
-    """Print a bearer token signed by the local development issuer."""
-    unknown = [r for r in role if r not in ROLES]
+    """Print a bearer token signed by the local development issuer, for any kind of identity:
+
+    \b
+      naloxctl token --force west-midlands --role officer          a force's officer
+      naloxctl token --kind partner --org cranstoun                 a partner worker (forces come from
+                                                                    the agreements force admins make)
+      naloxctl token --kind national                                a national lead (aggregates only)
+      naloxctl token --kind auditor --force west-midlands --grant dpo   a force's data-protection officer
+    """
+    if kind not in KINDS:
+        raise typer.BadParameter(f"kind must be one of {KINDS}", param_hint="--kind")
+    roles = role or {"force": ["officer"], "partner": ["partner"], "national": ["national_lead"],
+                     "auditor": ["auditor"]}[kind]
+    unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise typer.BadParameter(f"unknown role(s) {unknown}; roles are {sorted(ROLES)}", param_hint="--role")
     if force is not None and get_force(force) is None:
         raise typer.BadParameter(f"'{force}' is not a force id; see `naloxctl forces`", param_hint="--force")
-    print(issuer().mint(subject=subject or f"dev-{role[0]}@{force or 'national'}", roles=role,
-                        force_id=force, ttl_seconds=ttl))
+    if kind == "force" and force is None:
+        raise typer.BadParameter("a force user needs --force", param_hint="--force")
+    if kind == "partner" and not org:
+        raise typer.BadParameter("a partner needs --org (its forces come from agreements)", param_hint="--org")
+    if kind in ("partner", "national") and force is not None:
+        raise typer.BadParameter(f"a {kind} identity belongs to no force", param_hint="--force")
+    who = subject or f"dev-{roles[0]}@{force or org or 'national'}"
+    print(issuer().mint(subject=who, roles=roles, force_id=force, org=org if kind == "partner" else None,
+                        grants=grant or None, ttl_seconds=ttl))
 
 
 @app.command()

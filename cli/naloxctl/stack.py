@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from naloxone_kernel.db import database_name, with_database
 from naloxone_kernel.registry import GATEWAY_PORT, SERVICES, ServiceEntry
 from naloxone_kernel.settings import default_database_url, state_dir
 
@@ -33,7 +34,7 @@ class StackConfig:
     """Where each process of the stack listens and what it connects to (from the registry)."""
 
     run_dir: Path
-    database_urls: dict[str, str]  # service name -> its database
+    database_urls: dict[str, str]  # service name (and "gateway") -> its database
     ports: dict[str, int]  # process name ("training-api", "gateway", ...) -> port
     topic_prefix: str = ""
     kafka_bootstrap: str | None = None  # None: each process's default
@@ -44,14 +45,23 @@ class StackConfig:
     def default(cls) -> "StackConfig":
         return cls(
             run_dir=state_dir() / "run",
-            database_urls={s.name: os.environ.get(f"{s.env_prefix}DATABASE_URL", default_database_url(s.database))
-                           for s in SERVICES},
+            database_urls={**{s.name: os.environ.get(f"{s.env_prefix}DATABASE_URL", default_database_url(s.database))
+                              for s in SERVICES},
+                           "gateway": os.environ.get("GATEWAY_DATABASE_URL", default_database_url("gateway"))},
             ports=registry_ports(),
         )
 
     @property
     def gateway_port(self) -> int:
         return self.ports["gateway"]
+
+    @property
+    def gateway_database_url(self) -> str:
+        """The gateway's own database (agreements, grants, audit); beside the services' if unnamed."""
+        if "gateway" in self.database_urls:
+            return self.database_urls["gateway"]
+        first = self.database_urls[SERVICES[0].name]
+        return with_database(first, f"{database_name(first)}_gateway")
 
     def port(self, service_name: str, kind: str) -> int:
         return self.ports[f"{service_name}-{kind}"]
@@ -73,7 +83,8 @@ class StackConfig:
 
 def registry_ports(allocate=None) -> dict[str, int]:
     """Every process's port: the registry's, or one from `allocate()` each (tests)."""
-    ports = {"gateway": allocate() if allocate else GATEWAY_PORT}
+    ports = {"gateway": allocate() if allocate else GATEWAY_PORT,
+             "gateway-ops": allocate() if allocate else GATEWAY_PORT + 1}
     for entry in SERVICES:
         for kind in entry.processes:
             ports[entry.process_name(kind)] = allocate() if allocate else entry.port(kind)
@@ -88,13 +99,14 @@ def service_specs(cfg: StackConfig) -> list[ProcessSpec]:
         for kind in entry.processes:
             specs.append(ProcessSpec(entry.process_name(kind), [py, "-m", "naloxone_kernel", entry.name, kind],
                                      f"http://127.0.0.1:{cfg.port(entry.name, kind)}/readyz", env))
-    gateway_env = {"GATEWAY_PORT": str(cfg.gateway_port)}
+    gateway_env = {"GATEWAY_PORT": str(cfg.gateway_port), "GATEWAY_OPS_PORT": str(cfg.ports["gateway-ops"]),
+                   "GATEWAY_DATABASE_URL": cfg.gateway_database_url}
     gateway_env |= {f"GATEWAY_{e.name.upper()}_URL": f"http://127.0.0.1:{cfg.port(e.name, 'api')}" for e in SERVICES}
     if cfg.jwks_path:
         gateway_env["GATEWAY_JWKS_PATH"] = cfg.jwks_path
     if cfg.kafka_bootstrap:
         gateway_env["GATEWAY_KAFKA_BOOTSTRAP"] = cfg.kafka_bootstrap
-    specs.append(ProcessSpec("gateway", [py, "-m", "gateway"], f"http://127.0.0.1:{cfg.gateway_port}/readyz",
+    specs.append(ProcessSpec("gateway", [py, "-m", "gateway"], f"http://127.0.0.1:{cfg.ports['gateway-ops']}/readyz",
                              gateway_env))
     return specs
 

@@ -8,9 +8,13 @@ file that local services read; production points services at the real issuer's J
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import threading
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +25,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 ALLOWED_ALGORITHMS = ("ES256", "RS256")
 ROLES = frozenset({"officer", "custody", "trainer", "partner", "force_admin", "national_lead", "auditor"})
+#: Roles that submit records but may not read analytics (ODMAP's Level I).
+SUBMIT_ONLY_ROLES = frozenset({"officer", "custody", "partner"})
+#: A bearer token longer than this is refused before it is parsed.
+MAX_TOKEN_CHARS = 8192
+#: Subjects and organisations: bounded, printable, no separators that could forge a log line.
+SUBJECT_PATTERN = re.compile(r"^[A-Za-z0-9@._+:|/-]{1,128}$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class AuthError(Exception):
@@ -37,7 +48,26 @@ class Identity:
     roles: frozenset[str]
     force_id: str | None = None
     org: str | None = None
+    #: Forces reached through data-sharing agreements the platform holds (never a token claim).
     forces: frozenset[str] = field(default_factory=frozenset)
+    #: Grants beyond roles, e.g. "dpo": a data-protection officer (with role auditor) may
+    #: erase a subject's personal data and export what is held about them.
+    grants: frozenset[str] = field(default_factory=frozenset)
+    #: The token's expiry (seconds since the epoch); a cached identity never outlives it.
+    expires_at: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        """force (a force's user), partner (an organisation's worker), national or auditor."""
+        if self.force_id:
+            return "force"
+        if "partner" in self.roles and self.org:
+            return "partner"
+        if "national_lead" in self.roles:
+            return "national"
+        if "auditor" in self.roles:
+            return "auditor"
+        return "unscoped"
 
     def may_access_force(self, force_id: str) -> bool:
         return force_id == self.force_id or force_id in self.forces
@@ -61,7 +91,9 @@ def authorize_force(identity: Identity, force_id: str, roles: frozenset[str] | N
     if get_force(force_id) is None:
         raise UnknownForce(f"'{force_id}' is not a UK police force id (see GET /v1/reference/forces)")
     if not identity.may_access_force(force_id):
-        raise Forbidden(f"token for force '{identity.force_id}' may not access force '{force_id}'")
+        if identity.force_id:
+            raise Forbidden(f"token for force '{identity.force_id}' may not access force '{force_id}'")
+        raise Forbidden(f"this {identity.kind} identity has no access to force '{force_id}'")
     if roles is not None and not identity.has_any_role(roles):
         raise Forbidden(f"this action needs one of the roles {sorted(roles)}")
 
@@ -90,21 +122,100 @@ class _JwksFile:
 
 
 class _JwksUrl:
-    def __init__(self, url: str) -> None:
-        self.client = jwt.PyJWKClient(url, cache_keys=True, lifespan=300)
+    """A JWKS fetched by URL and cached; an unknown `kid` refetches it, at most once per
+    `min_refresh_seconds` (so a flood of made-up key ids cannot hammer the issuer), and the
+    whole set is refreshed every `lifespan_seconds` so rotated keys appear without a restart."""
+
+    def __init__(self, url: str, lifespan_seconds: float = 300.0, min_refresh_seconds: float = 30.0) -> None:
+        self.url = url
+        self.lifespan = lifespan_seconds
+        self.min_refresh = min_refresh_seconds
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched = float("-inf")
+        self._lock = threading.Lock()
+
+    def _fetch(self) -> None:
+        with urllib.request.urlopen(self.url, timeout=5) as response:  # noqa: S310 (configured URL)
+            data = json.loads(response.read(1_000_000))
+        self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(data).keys if k.key_id}
+        self._fetched = time.monotonic()
 
     def key(self, kid: str) -> jwt.PyJWK:
+        now = time.monotonic()
+        stale = now - self._fetched > self.lifespan
+        if stale or (kid not in self._keys and now - self._fetched > self.min_refresh):
+            with self._lock:
+                try:
+                    self._fetch()
+                except Exception as exc:  # the issuer is down: keep the keys we have
+                    self._fetched = now
+                    if not self._keys:
+                        raise AuthError("signing keys are unavailable; retry shortly") from exc
         try:
-            return self.client.get_signing_key(kid)
-        except jwt.PyJWKClientError as exc:
+            return self._keys[kid]
+        except KeyError as exc:
             raise AuthError("token signed with an unknown key") from exc
 
 
+def _claim_str(claims: dict, name: str, pattern: re.Pattern, required: bool = False) -> str | None:
+    value = claims.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise AuthError(f"token claim '{name}' must be a string matching {pattern.pattern}")
+    return value
+
+
+def _claim_roles(claims: dict) -> frozenset[str]:
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise AuthError("token claim 'roles' must be a list of strings")
+    known = frozenset(r for r in roles if r in ROLES)
+    if not known:
+        raise AuthError("token carries no known role")
+    return known
+
+
+class _VerifiedCache:
+    """Identities of recently verified tokens, keyed by the token's SHA-256, each kept for at
+    most `ttl` seconds and never past the token's own `exp`."""
+
+    def __init__(self, ttl: float = 60.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[bytes, tuple[Identity, float]] = {}
+
+    def get(self, key: bytes) -> Identity | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if time.time() >= entry[1]:
+            self._entries.pop(key, None)
+            return None
+        return entry[0]
+
+    def put(self, key: bytes, identity: Identity) -> None:
+        until = min(time.time() + self.ttl, identity.expires_at)
+        if until <= time.time():
+            return
+        if len(self._entries) >= self.max_entries:
+            now = time.time()
+            self._entries = {k: v for k, v in self._entries.items() if v[1] > now}
+            while len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+        self._entries[key] = (identity, until)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 class TokenVerifier:
-    def __init__(self, *, issuer: str, audience: str, jwks_path: str = "", jwks_url: str = "") -> None:
+    def __init__(self, *, issuer: str, audience: str, jwks_path: str = "", jwks_url: str = "",
+                 cache_seconds: float = 60.0) -> None:
         self.issuer = issuer
         self.audience = audience
         self.keys = _JwksUrl(jwks_url) if jwks_url else _JwksFile(jwks_path)
+        self.cache = _VerifiedCache(cache_seconds) if cache_seconds > 0 else None
 
     @classmethod
     def from_settings(cls, settings) -> "TokenVerifier":
@@ -113,6 +224,23 @@ class TokenVerifier:
                    jwks_path=settings.jwks_path, jwks_url=settings.jwks_url)
 
     def verify(self, token: str) -> Identity:
+        """The token's identity, or AuthError naming the rule that failed.
+
+        A token verified in the last minute is answered from a cache keyed by its SHA-256
+        (never past its `exp`): the signature check is the costly part of a request.
+        """
+        if len(token) > MAX_TOKEN_CHARS:
+            raise AuthError(f"bearer token longer than {MAX_TOKEN_CHARS} characters")
+        if self.cache is None:
+            return self._verify(token)
+        key = hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+        identity = self.cache.get(key)
+        if identity is None:
+            identity = self._verify(token)
+            self.cache.put(key, identity)
+        return identity
+
+    def _verify(self, token: str) -> Identity:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
@@ -144,16 +272,22 @@ class TokenVerifier:
             raise AuthError("token signature is invalid") from exc
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"token rejected: {exc}") from exc
-        roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
-        if not roles:
-            raise AuthError("token carries no known role")
-        return Identity(
-            subject=str(claims["sub"]),
-            roles=roles,
-            force_id=claims.get("force_id"),
-            org=claims.get("org"),
-            forces=frozenset(claims.get("forces", [])),
-        )
+        except (TypeError, ValueError) as exc:  # e.g. a non-numeric exp
+            raise AuthError("token claims are malformed") from exc
+        if not isinstance(claims.get("exp"), (int, float)) or isinstance(claims.get("exp"), bool):
+            raise AuthError("token claim 'exp' must be a number")
+        subject = _claim_str(claims, "sub", SUBJECT_PATTERN, required=True)
+        roles = _claim_roles(claims)
+        force_id = _claim_str(claims, "force_id", SLUG_PATTERN)
+        org = _claim_str(claims, "org", SLUG_PATTERN)
+        for name in ("forces", "grants"):
+            value = claims.get(name)
+            if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise AuthError(f"token claim '{name}' must be a list of strings")
+        # A `forces` claim grants nothing: which forces a partner reaches comes from the
+        # data-sharing agreements the platform holds (the gateway's), never from a token.
+        return Identity(subject=subject, roles=roles, force_id=force_id, org=org,
+                        grants=frozenset(claims.get("grants") or ()), expires_at=float(claims["exp"]))
 
 
 class DevIssuer:
@@ -198,6 +332,7 @@ class DevIssuer:
         force_id: str | None = None,
         org: str | None = None,
         forces: list[str] | None = None,
+        grants: list[str] | None = None,
         ttl_seconds: int = 3600,
         audience: str | None = None,
         issuer: str | None = None,
@@ -220,5 +355,7 @@ class DevIssuer:
             claims["org"] = org
         if forces:
             claims["forces"] = forces
+        if grants:
+            claims["grants"] = grants
         kid = (self.directory / "kid").read_text().strip()
         return jwt.encode(claims, self.key_path.read_bytes(), algorithm="ES256", headers={"kid": kid})

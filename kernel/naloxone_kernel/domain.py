@@ -7,8 +7,13 @@ replaying a stream rebuilds exactly the state that made the decisions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import ClassVar, Iterable, Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
+
+#: The platform's calendar: a "day" (expiry, certification, a month of figures) is a UK day.
+UK = ZoneInfo("Europe/London")
 
 
 class DomainError(Exception):
@@ -24,6 +29,18 @@ class InvalidValue(ValueError):
     def __init__(self, message: str, field: str = "body") -> None:
         super().__init__(message)
         self.field = field
+
+
+def checked_aware(value: datetime | None, what: str) -> datetime | None:
+    """An instant must say its zone (422 naming the field if not); None passes."""
+    if value is not None and value.utcoffset() is None:
+        raise InvalidValue(f"{what} must carry a time zone", field=what)
+    return value
+
+
+def uk_day(instant: datetime) -> date:
+    """The calendar day in the UK of an instant."""
+    return instant.astimezone(UK).date()
 
 
 class NotFound(LookupError):

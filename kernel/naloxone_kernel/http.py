@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 from typing import Awaitable, Callable
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -38,18 +40,59 @@ def error_body(error: str, message: str, errors: list[dict] | None = None) -> di
     return body
 
 
-class PlatformMiddleware:
-    """Pure ASGI: request id, structured access log, latency metric, request body limit."""
+#: A caller's X-Request-Id is kept only if it looks like one; otherwise a fresh one is made.
+REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
+#: Control characters, a NUL or a byte outside ASCII in a path or query (raw or %-encoded).
+_BAD_TARGET = re.compile(rb"[\x00-\x20\x7f-\xff]|%(?:[01][0-9a-fA-F]|7[fF])")
+#: The scope key under which PlatformMiddleware leaves the caller it authenticated.
+IDENTITY_SCOPE_KEY = "naloxone.identity"
 
-    def __init__(self, app, max_body_bytes: int) -> None:
+
+def request_id_from(value: bytes | None) -> str:
+    """The caller's X-Request-Id if it is a plain bounded token, else a new one."""
+    if value and REQUEST_ID.match(value):
+        return value.decode("ascii")
+    return new_correlation_id()
+
+
+def bad_target(scope) -> str | None:
+    """Why the request target is unusable (control characters, NUL), or None."""
+    if _BAD_TARGET.search(scope.get("raw_path") or scope["path"].encode("utf-8", "replace")):
+        return "the path holds a control character or a byte outside ASCII"
+    if _BAD_TARGET.search(scope.get("query_string") or b""):
+        return "the query string holds a control character, NUL or a byte outside ASCII"
+    return None
+
+
+class PlatformMiddleware:
+    """Pure ASGI: request id, structured access log, latency metric, request body limit,
+    a sane request target, and (with a verifier) authentication of every /v1/ request
+    before its body is read, so an anonymous caller gets 401 whatever it sends."""
+
+    def __init__(self, app, max_body_bytes: int, verifier=None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.verifier = verifier
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        request_id = (headers.get(b"x-request-id") or b"").decode("latin-1")[:128] or new_correlation_id()
+        request_id = request_id_from(headers.get(b"x-request-id"))
+        problem = bad_target(scope)
+        if problem is None and self.verifier is not None and scope["path"].startswith("/v1/"):
+            try:
+                scope[IDENTITY_SCOPE_KEY] = identity_from_headers(self.verifier, scope.get("headers") or [])
+            except AuthError as exc:
+                DENIALS.labels("unauthenticated").inc()
+                log.warning("request denied", status=401, reason=str(exc), path=scope["path"])
+                await _send_json(send, 401, error_body("unauthenticated", str(exc)), request_id,
+                                 [(b"www-authenticate", b"Bearer")])
+                return
+        if problem is not None:
+            await _send_json(send, 400, error_body("bad_request", problem, [
+                {"field": "path", "rule": "printable_ascii", "message": problem}]), request_id)
+            return
         token = correlation_id_var.set(request_id)
         structlog.contextvars.bind_contextvars(correlation_id=request_id)
         started = time.perf_counter()
@@ -112,11 +155,12 @@ def _too_large(limit: int) -> dict:
                       [{"field": "body", "rule": f"max_bytes={limit}", "message": "request body too large"}])
 
 
-async def _send_json(send, status: int, body: dict, request_id: str) -> None:
+async def _send_json(send, status: int, body: dict, request_id: str,
+                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
     data = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-        (b"x-request-id", request_id.encode())]})
+        (b"x-request-id", request_id.encode()), (b"cache-control", b"no-store"), *(extra or [])]})
     await send({"type": "http.response.body", "body": data})
 
 
@@ -125,6 +169,18 @@ def _field(loc) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException):
+        # FastAPI's own refusals (a body it cannot parse, too deeply nested JSON, an unknown
+        # route, a wrong method) in the platform's shape, naming the rule.
+        status = exc.status_code
+        error, field, rule = {400: ("bad_request", "body", "parseable_json"), 404: ("not_found", "path", "route"),
+                              405: ("method_not_allowed", "method", "allowed_methods")}.get(
+            status, ("http_error", "request", f"http_{status}"))
+        message = str(exc.detail)
+        return JSONResponse(status_code=status, content=error_body(error, message, [
+            {"field": field, "rule": rule, "message": message}]), headers=getattr(exc, "headers", None))
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError):
         errors = [
@@ -198,17 +254,26 @@ def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def identity_from_headers(verifier, headers) -> Identity:
+    """The caller named by exactly one `Authorization: Bearer <token>` header, or AuthError."""
+    values = [v for k, v in headers if k == b"authorization"]
+    if len(values) > 1:
+        raise AuthError("more than one Authorization header")
+    scheme, _, token = (values[0].decode("latin-1") if values else "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("missing bearer token (Authorization: Bearer <token>)")
+    return verifier.verify(token.strip())
+
+
 async def authenticated(request: Request) -> Identity:
     """A FastAPI dependency: the caller verified by the app's `state.verifier`, or 401.
 
     Async on purpose: FastAPI runs sync dependencies in a thread pool, which costs a
     hop per request and loses the log context (the actor) bound here.
     """
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise AuthError("missing bearer token (Authorization: Bearer <token>)")
-    identity = request.app.state.verifier.verify(token.strip())
+    identity = request.scope.get(IDENTITY_SCOPE_KEY)
+    if identity is None:
+        identity = identity_from_headers(request.app.state.verifier, request.scope.get("headers") or [])
     structlog.contextvars.bind_contextvars(actor=identity.subject)
     return identity
 

@@ -219,6 +219,8 @@ class ProjectorRunner:
         self.ready = False
         self._stopping = asyncio.Event()
         self._conn: asyncpg.Connection | None = None
+        # The rebalance listener runs beside batch processing; one connection, one user at a time.
+        self._conn_lock = asyncio.Lock()
         self._consumer = None
 
     def stop(self) -> None:
@@ -226,10 +228,9 @@ class ProjectorRunner:
 
     async def seek_to_stored(self, partitions: list[TopicPartition]) -> None:
         assert self._conn is not None and self._consumer is not None
-        stored = {
-            (r["topic"], r["partition"]): r["next_offset"]
-            for r in await self._conn.fetch(f"SELECT topic, partition, next_offset FROM {self.schema}.projector_offsets")
-        }
+        async with self._conn_lock:
+            rows = await self._conn.fetch(f"SELECT topic, partition, next_offset FROM {self.schema}.projector_offsets")
+        stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
         for tp in partitions:
             offset = stored.get((tp.topic, tp.partition))
             if offset is None:
@@ -258,9 +259,10 @@ class ProjectorRunner:
                         raise  # lost the database: exit and be restarted; nothing was committed
                     except Exception as exc:  # the batch rolled back whole: go back to the stored offsets
                         failures += 1
-                        log.error("batch failed; retrying from stored offsets",
+                        log.error("batch failed; retrying from stored offsets on a fresh connection",
                                   error=f"{type(exc).__name__}: {exc}", attempt=failures)
                         await asyncio.sleep(min(5.0, 0.1 * 2 ** failures))
+                        await self._reconnect()
                         await self.seek_to_stored(list(self._consumer.assignment()))
                         continue
                 if time.monotonic() - last_lag_report > 5.0:
@@ -271,10 +273,17 @@ class ProjectorRunner:
             await self._consumer.stop()
             await self._conn.close()
 
+    async def _reconnect(self) -> None:
+        """A failed batch may leave the connection mid-transaction; start clean."""
+        async with self._conn_lock:
+            self._conn.terminate()
+            self._conn = await asyncpg.connect(self.database_url)
+
     async def _process(self, batch: dict) -> None:
         token = correlation_id_var.set(None)
         try:
-            result = await apply_records(self._conn, self.projection, self.schema, batch)
+            async with self._conn_lock:
+                result = await apply_records(self._conn, self.projection, self.schema, batch)
         finally:
             correlation_id_var.reset(token)
         for tp, offset in result.reseek.items():

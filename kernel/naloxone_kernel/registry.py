@@ -55,6 +55,10 @@ SERVICES: tuple[ServiceEntry, ...] = (
         force_routes=("stock", "kits", "recalls", "take-home-supplies", "inventory"),
         processes=("api", "relay", "projector", "reactor"),
     ),
+    ServiceEntry(
+        name="incidents", package="incidents", database="incidents", topic=TOPICS["incidents"], port_base=8121,
+        force_routes=("administrations", "incidents", "subjects"),
+    ),
 )
 
 GATEWAY_PORT = 8080

@@ -157,7 +157,7 @@ def create_service_app(name: str, settings: ServiceProcessSettings | None = None
 
     install_probes(app, {"postgres": postgres, "kafka": kafka_check(settings.kafka_bootstrap)})
     app.include_router(parts.router)
-    app.add_middleware(PlatformMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(PlatformMiddleware, max_body_bytes=settings.max_body_bytes, verifier=app.state.verifier)
     return app
 
 

@@ -12,8 +12,12 @@ pytestmark = pytest.mark.e2e
 
 def test_every_process_answers_probes_and_metrics(platform):
     cfg = platform.config
-    for port in cfg.ports.values():  # every process of every service, and the gateway
+    for name, port in cfg.ports.items():  # every process of every service, and the gateway's ops port
         base = f"http://127.0.0.1:{port}"
+        if name == "gateway":  # the public port: readiness and metrics live on gateway-ops only
+            assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+            assert httpx.get(f"{base}/readyz").status_code == 404
+            continue
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         ready = httpx.get(f"{base}/readyz")
         assert ready.status_code == 200, ready.text
@@ -21,7 +25,7 @@ def test_every_process_answers_probes_and_metrics(platform):
     assert "outbox_backlog_rows" in relay_metrics and "relay_published_events_total" in relay_metrics
     projector_metrics = httpx.get(f"http://127.0.0.1:{cfg.port('training', 'projector')}/metrics").text
     assert "consumer_lag_messages" in projector_metrics
-    api_metrics = httpx.get(f"http://127.0.0.1:{cfg.gateway_port}/metrics").text
+    api_metrics = httpx.get(f"http://127.0.0.1:{cfg.port('training', 'api')}/metrics").text
     assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/readyz"' in api_metrics
 
 
