@@ -32,7 +32,6 @@ up: servers
 	@$(UV) run naloxctl demo load --gateway $(GATEWAY)
 	@echo ""
 	@echo "The platform is up."
-	@echo "  gateway         $(GATEWAY)   (health: $(GATEWAY)/readyz, metrics: $(GATEWAY)/metrics)"
 	@$(UV) run naloxctl stack urls
 	@echo "  logs            $${NALOX_STATE_DIR:-/var/tmp/naloxone-local}/run/*.log"
 	@echo "  get a token     TOKEN=\$$(uv run naloxctl token --force west-midlands --role trainer)"

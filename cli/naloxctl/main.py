@@ -123,8 +123,11 @@ def stack_up() -> None:
 @stack_app.command("urls")
 def stack_urls() -> None:
     """Where each service's API documents itself (behind the gateway; for developers)."""
-    from naloxone_kernel.registry import SERVICES
+    from gateway.config import GATEWAY_OPS_PORT
+    from naloxone_kernel.registry import GATEWAY_PORT, SERVICES
 
+    print(f"  {'gateway':16}http://127.0.0.1:{GATEWAY_PORT}  (docs: /docs, merged OpenAPI: /openapi.json)")
+    print(f"  {'gateway ops':16}http://127.0.0.1:{GATEWAY_OPS_PORT}/readyz  and /metrics")
     for entry in SERVICES:
         print(f"  {entry.name + ' API':16}http://127.0.0.1:{entry.port('api')}/docs  (OpenAPI, behind the gateway)")
 
