@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[str, bool, float]] = {
     "relay": ("bench.relay", True, 150.0),
     "projector": ("bench.projector", True, 180.0),
     "e2e": ("bench.e2e", True, 180.0),
+    "inventory": ("bench.inventory", True, 180.0),
     "idle": ("bench.idle", True, 180.0),
     "gateway": ("bench.gateway", True, 240.0),
 }

@@ -55,6 +55,7 @@ from naloxone_kernel.auth import (
     Identity,
     TokenVerifier,
     UnknownForce,
+    authorize_force,
 )
 from naloxone_kernel.db import create_pool, ensure_database
 from naloxone_kernel.http import (
@@ -131,13 +132,12 @@ class Access:
         return frozenset(forces)
 
     def authorize(self, identity: Identity, force_id: str, method: str, path: str) -> None:
-        if get_force(force_id) is None:
-            raise UnknownForce(f"'{force_id}' is not a UK police force id (see GET /v1/reference/forces)")
         aggregate = path[path.rfind("/") + 1:] in AGGREGATE_SEGMENTS
         kind = identity.kind
         if kind == "force":
-            if force_id != identity.force_id:
-                raise Forbidden(f"token for force '{identity.force_id}' may not access force '{force_id}'")
+            authorize_force(identity, force_id)  # the one force-scope rule every service applies too
+        elif get_force(force_id) is None:
+            raise UnknownForce(f"'{force_id}' is not a UK police force id (see GET /v1/reference/forces)")
         elif kind == "partner":
             if self.policy is None or force_id not in self.policy.forces_for_org(identity.org):
                 raise Forbidden(f"organisation '{identity.org}' has no active data-sharing agreement "
@@ -534,12 +534,9 @@ def build_api(gateway: Gateway) -> FastAPI:
             k.decode(): v.decode() for k, v in exc.headers})
 
     def in_force(force_id: str, identity: Identity, roles: frozenset[str]) -> None:
-        if get_force(force_id) is None:
-            raise UnknownForce(f"'{force_id}' is not a UK police force id (see GET /v1/reference/forces)")
-        if identity.force_id != force_id:
+        if identity.kind != "force":
             raise Forbidden(f"only force '{force_id}' manages its agreements and grants")
-        if not identity.roles & roles:
-            raise Forbidden(f"this action needs one of the roles {sorted(roles)}")
+        authorize_force(identity, force_id, roles)
 
     async def command(request: Request, identity: Identity, force_id: str, key: str) -> dict:
         body = await request.body()
