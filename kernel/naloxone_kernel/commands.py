@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol, Sequence, TypeVar
 from uuid import UUID
 
-from .domain import Aggregate, NotFound
+from .domain import Aggregate, DomainError, InvalidValue, NotFound
 from .eventstore import (
     ConcurrencyError,
     IdempotencyKeyInFlight,
@@ -135,19 +135,31 @@ Decision = Callable[[Session], Awaitable[dict | None]]
 
 
 class CommandRunner:
-    def __init__(self, store: Store, mapper: EventMapper) -> None:
+    """Runs decisions idempotently.
+
+    Optimistic by default: decide and append first, and look for an earlier answer only
+    if that fails. The append stores the answer under the key in the same statement, so
+    a retry can never append twice: it fails on the key (or on a version, or the domain
+    refuses the repeat) and then gets the first answer. That is two round trips per
+    command (load, append) instead of three. Decisions with side effects outside the
+    append (e.g. creating data keys) ask for `look_first=True`.
+    """
+
+    def __init__(self, store: Store, mapper: EventMapper, *, look_first: bool = False) -> None:
         self.store = store
         self.mapper = mapper
+        self.look_first = look_first
 
     async def run(self, ctx: CommandContext, decide: Decision) -> CommandOutcome:
-        """Run `decide` once per idempotency key; see the module docstring."""
-        earlier = await self._previous(ctx)
-        if earlier is not None:
-            return earlier
+        """Run `decide` once per idempotency key; see the class docstring."""
+        if self.look_first:
+            earlier = await self._previous(ctx)
+            if earlier is not None:
+                return earlier
         try:
             return await self._execute(ctx, decide)
-        except (IdempotencyKeyInFlight, ConcurrencyError):
-            # A concurrent twin with the same key may have won: then its answer is ours.
+        except (IdempotencyKeyInFlight, ConcurrencyError, DomainError, NotFound, InvalidValue):
+            # The key's first run (or a concurrent twin) may have answered: then its answer is ours.
             earlier = await self._previous(ctx)
             if earlier is not None:
                 return earlier

@@ -7,8 +7,14 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 
+async def _keep_as_is(_conn: asyncpg.Connection) -> None:
+    """Pool connections carry no session state (no LISTEN, SET, advisory locks or cursors):
+    asyncpg's default reset on release would cost a round trip per query for nothing."""
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
-    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60)
+    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60,
+                                     reset=_keep_as_is)
 
 
 def with_database(url: str, database: str) -> str:

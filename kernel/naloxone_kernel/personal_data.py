@@ -523,5 +523,5 @@ async def run_with_keys(pool, mapper: EventMapper, personal: PersonalData, ctx: 
     no event saying a key was destroyed while the key survives.
     """
     async with pool.acquire() as conn, conn.transaction():
-        runner = CommandRunner(_SavepointStore(conn), mapper)
+        runner = CommandRunner(_SavepointStore(conn), mapper, look_first=True)  # keys are side effects
         return await runner.run(ctx, decision_for(personal.keys(conn)))

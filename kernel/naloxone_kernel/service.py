@@ -163,7 +163,8 @@ def create_service_app(name: str, settings: ServiceProcessSettings | None = None
 
 # --- dependencies every service's routes use ------------------------------------------
 
-def service_state(request: Request) -> ServiceState:
+async def service_state(request: Request) -> ServiceState:
+    """Async on purpose: a sync dependency costs a thread-pool hop per request."""
     return request.app.state.service
 
 
