@@ -8,6 +8,8 @@ import asyncio
 
 import uvicorn
 
+from naloxone_kernel.workers import QuietServer
+
 from .app import create_app
 from .config import GatewaySettings
 from .protocol import LimitedHttpToolsProtocol
@@ -20,11 +22,11 @@ def main() -> None:
         max_headers=settings.max_headers, max_header_bytes=settings.max_header_bytes,
         max_url_bytes=settings.max_url_bytes, header_timeout=settings.header_timeout_seconds,
         body_timeout=settings.body_timeout_seconds)
-    public = uvicorn.Server(uvicorn.Config(
+    public = QuietServer(uvicorn.Config(
         gateway, host=settings.host, port=settings.port, log_config=None, access_log=False, loop="uvloop",
         http=protocol, timeout_keep_alive=int(settings.keep_alive_seconds), limit_concurrency=settings.max_connections,
         server_header=False, date_header=False, proxy_headers=False))
-    ops = uvicorn.Server(uvicorn.Config(
+    ops = QuietServer(uvicorn.Config(
         gateway.ops, host=settings.host, port=settings.ops_port, log_config=None, access_log=False, loop="uvloop",
         http="httptools", lifespan="off", server_header=False))
 

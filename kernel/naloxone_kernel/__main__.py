@@ -54,11 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_for(entry.name, parts.settings)
     if args.process == "api":
         import uvicorn
+        import uvloop
 
         from .service import create_service_app
+        from .workers import QuietServer
 
-        uvicorn.run(create_service_app(entry.name, settings), host=settings.host, port=settings.port,
-                    log_config=None, access_log=False, loop="uvloop", http="httptools")
+        server = QuietServer(uvicorn.Config(create_service_app(entry.name, settings), host=settings.host,
+                                            port=settings.port, log_config=None, access_log=False, loop="uvloop",
+                                            http="httptools"))
+        uvloop.run(server.serve())
         return 0
     import uvloop
 
