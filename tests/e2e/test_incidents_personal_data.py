@@ -3,7 +3,7 @@ a DPO's erasure makes them unreadable everywhere while the counts stay; subject 
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx

@@ -28,7 +28,7 @@ from naloxone.training.v1 import events_pb2 as training_pb
 from naloxone_kernel.projector import ProjectedEvent
 
 from .domain import KitStanding, OfficerStanding
-from .domain.values import LONDON
+from naloxone_kernel.domain import UK as LONDON
 
 # --- decoding the contract -------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from naloxone_kernel.personal_data import PersonalData, run_with_keys
 from naloxone_kernel.repository import CommandContext
 from naloxone_kernel.service import Job, JobContext
 
-from ..domain.values import LONDON
+from naloxone_kernel.domain import UK as LONDON
 from .handlers import RECORD_TYPE, ShredForRetention, shred_for_retention
 
 PAGE = 200

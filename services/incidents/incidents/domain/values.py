@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from naloxone_kernel.domain import UK as LONDON
 from naloxone_kernel.domain import InvalidValue, checked_aware, uk_day
 
 #: The kernel's shape checks, under the names this domain uses.
