@@ -41,10 +41,6 @@ import asyncpg
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
-from pydantic import Field
-from yarl import URL
-
 from naloxone_kernel.auth import (
     ROLES,
     SLUG_PATTERN,
@@ -63,6 +59,7 @@ from naloxone_kernel.http import (
     authenticated,
     error_body,
     install_error_handlers,
+    page,
     request_fingerprint,
     request_id_from,
 )
@@ -71,9 +68,19 @@ from naloxone_kernel.metrics import DENIALS, HTTP_LATENCY
 from naloxone_kernel.reference.forces import FORCES, get_force
 from naloxone_kernel.registry import service_for_route
 from naloxone_kernel.schemas import PlausibleDate, Strict
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from pydantic import Field
+from yarl import URL
 
 from .config import GatewaySettings
-from .limits import RateLimiter, header_problem, json_depth_exceeds, path_problem, query_problem, retry_after
+from .limits import (
+    RateLimiter,
+    header_problem,
+    json_depth_exceeds,
+    path_problem,
+    query_problem,
+    retry_after,
+)
 from .openapi import OpenApiCache, merge
 from .policy import AuditLog, NotFoundHere, PolicyStore, migrate
 
@@ -650,7 +657,7 @@ def build_api(gateway: Gateway) -> FastAPI:
         forces = [force] if force else sorted(allowed)
         items = await gateway.audit.query(forces=forces, actor=actor, since=from_, until=to, after=after,
                                           limit=limit)
-        return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
+        return page(items, limit, "id")
 
     return api
 

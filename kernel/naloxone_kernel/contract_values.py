@@ -10,7 +10,6 @@ import enum
 from datetime import UTC, date, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
-
 from naloxone.common.v1.types_pb2 import Date
 
 
@@ -22,7 +21,9 @@ def from_date(value: Date) -> date | None:
     return date(value.year, value.month, value.day) if value.year else None
 
 
-def to_timestamp(value: datetime) -> Timestamp:
+def to_timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
     out = Timestamp()
     out.FromDatetime(value.astimezone(UTC).replace(tzinfo=None))
     return out
@@ -30,6 +31,11 @@ def to_timestamp(value: datetime) -> Timestamp:
 
 def from_timestamp(value: Timestamp) -> datetime:
     return value.ToDatetime(tzinfo=UTC)
+
+
+def to_text(value) -> str:
+    """An optional value as the contract's string (empty when absent)."""
+    return "" if value is None else str(value)
 
 
 def to_enum(proto_enum, prefix: str, value: enum.Enum | None) -> int:

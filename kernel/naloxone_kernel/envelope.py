@@ -7,11 +7,10 @@ from datetime import datetime
 from uuid import UUID
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from naloxone.common.v1.envelope_pb2 import EventEnvelope
 from naloxone.contracts import CONTENT_TYPE, message_class
 
+from .contract_values import to_timestamp
 from .eventstore import OutboxMessage
 
 
@@ -29,12 +28,6 @@ class EnvelopeMeta:
     actor: str | None
 
 
-def _timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
 def encode(meta: EnvelopeMeta, payload: Message) -> EventEnvelope:
     envelope = EventEnvelope(
         event_id=str(meta.event_id),
@@ -43,8 +36,8 @@ def encode(meta: EnvelopeMeta, payload: Message) -> EventEnvelope:
         aggregate_id=str(meta.aggregate_id),
         aggregate_version=meta.aggregate_version,
         force_id=meta.force_id,
-        occurred_at=_timestamp(meta.occurred_at),
-        recorded_at=_timestamp(meta.recorded_at),
+        occurred_at=to_timestamp(meta.occurred_at),
+        recorded_at=to_timestamp(meta.recorded_at),
         correlation_id=meta.correlation_id or "",
         causation_id=meta.causation_id or "",
         actor=meta.actor or "",

@@ -17,9 +17,9 @@ from typing import Awaitable, Callable
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .auth import AuthError, Forbidden, Identity, UnknownForce
 from .commands import IdempotencyKeyReused, NotFound
@@ -276,6 +276,11 @@ async def authenticated(request: Request) -> Identity:
         identity = identity_from_headers(request.app.state.verifier, request.scope.get("headers") or [])
     structlog.contextvars.bind_contextvars(actor=identity.subject)
     return identity
+
+
+def page(items: list[dict], limit: int, key: str) -> dict:
+    """One page of a list route: the items, and the cursor to ask for the next page (None at the end)."""
+    return {"items": items, "next_after": items[-1][key] if len(items) == limit else None}
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:

@@ -20,29 +20,22 @@ from typing import Sequence
 from uuid import UUID
 
 import asyncpg
-
 from naloxone.contracts import TOPICS
 from naloxone.incidents.v1 import events_pb2 as pb
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
 from naloxone.training.v1 import events_pb2 as training_pb
+from naloxone_kernel.contract_values import from_date, from_enum
+from naloxone_kernel.domain import UK as LONDON
 from naloxone_kernel.projector import ProjectedEvent
+from naloxone_kernel.readmodel import row_json
 
 from .domain import KitStanding, OfficerStanding
-from naloxone_kernel.domain import UK as LONDON
 
 # --- decoding the contract -------------------------------------------------------------
 
 
-def _name(proto_enum, prefix: str, value: int) -> str | None:
-    return None if value == 0 else proto_enum.Name(value).removeprefix(prefix + "_").lower()
-
-
 def _when(ts) -> datetime | None:
     return ts.ToDatetime(tzinfo=timezone.utc) if ts.seconds or ts.nanos else None
-
-
-def _day(d) -> date | None:
-    return date(d.year, d.month, d.day) if d.year else None
 
 
 def _uuid(text: str) -> UUID | None:
@@ -50,15 +43,15 @@ def _uuid(text: str) -> UUID | None:
 
 
 def _substances(values) -> list[str]:
-    return [_name(pb.SuspectedSubstance, "SUSPECTED_SUBSTANCE", v) for v in values]
+    return [from_enum(pb.SuspectedSubstance, "SUSPECTED_SUBSTANCE", v) for v in values]
 
 
 def _flags(values) -> list[str]:
-    return sorted(_name(pb.GovernanceFlag, "GOVERNANCE_FLAG", v) for v in values)
+    return sorted(from_enum(pb.GovernanceFlag, "GOVERNANCE_FLAG", v) for v in values)
 
 
 def _outcome(value: int) -> str | None:
-    name = _name(pb.IncidentOutcome, "INCIDENT_OUTCOME", value)
+    name = from_enum(pb.IncidentOutcome, "INCIDENT_OUTCOME", value)
     return "alive_at_handover" if name == "survived" else name  # early records said only "survived"
 
 
@@ -70,16 +63,16 @@ def administration_row(p: pb.NaloxoneAdministered, recorded_at: datetime) -> dic
     administered_at = _when(p.administered_at)
     return {
         "administration_id": UUID(p.administration_id), "force_id": p.force_id, "incident_id": UUID(p.incident_id),
-        "administered_by": _name(pb.Administrator, "ADMINISTRATOR", p.administered_by),
+        "administered_by": from_enum(pb.Administrator, "ADMINISTRATOR", p.administered_by),
         "officer_id": _uuid(p.officer_id), "staff_number": p.staff_number or None,
         "given_before_police": p.given_before_police,
-        "given_before_police_by": _name(pb.Administrator, "ADMINISTRATOR", p.given_before_police_by),
-        "kit_source": _name(pb.KitSource, "KIT_SOURCE", p.kit_source), "kit_id": _uuid(p.kit_id),
+        "given_before_police_by": from_enum(pb.Administrator, "ADMINISTRATOR", p.given_before_police_by),
+        "kit_source": from_enum(pb.KitSource, "KIT_SOURCE", p.kit_source), "kit_id": _uuid(p.kit_id),
         "call_at": _when(p.call_at), "arrived_at": _when(p.arrived_at), "administered_at": administered_at,
         "ambulance_arrived_at": _when(p.ambulance_arrived_at), "month": _month(administered_at),
-        "doses": p.doses, "route": _name(pb.AdministrationRoute, "ADMINISTRATION_ROUTE", p.route),
+        "doses": p.doses, "route": from_enum(pb.AdministrationRoute, "ADMINISTRATION_ROUTE", p.route),
         "suspected_substances": _substances(p.suspected_substances) or (
-            [_name(pb.SuspectedSubstance, "SUSPECTED_SUBSTANCE", p.suspected_substance)]
+            [from_enum(pb.SuspectedSubstance, "SUSPECTED_SUBSTANCE", p.suspected_substance)]
             if p.suspected_substance else []),
         "response_recorded": p.response_recorded, "responded_after_dose": p.responded_after_dose,
         "ambulance_called": p.ambulance_called, "ambulance_attended": p.ambulance_attended,
@@ -113,7 +106,7 @@ _NAMES = [n for n, _ in ADMINISTRATION_COLUMNS]
 #: Contract field of a correction -> (view column, how to read it from AdministrationCorrected).
 CORRECTED = {
     "doses": ("doses", lambda p: p.doses),
-    "route": ("route", lambda p: _name(pb.AdministrationRoute, "ADMINISTRATION_ROUTE", p.route)),
+    "route": ("route", lambda p: from_enum(pb.AdministrationRoute, "ADMINISTRATION_ROUTE", p.route)),
     "suspected_substances": ("suspected_substances", lambda p: _substances(p.suspected_substances)),
     "administered_at": ("administered_at", lambda p: _when(p.administered_at)),
     "call_at": ("call_at", lambda p: _when(p.call_at)),
@@ -178,7 +171,7 @@ class IncidentsReadModel:
                     f"""UPDATE {schema}.administrations SET outcome = $2, outcome_source = $3, outcome_final = $4,
                         outcome_known_at = $5, conveyed_to_hospital = $6, referral_offered = $7, life_saved = $8
                         WHERE administration_id = $1""",
-                    UUID(p.administration_id), _outcome(p.outcome), _name(pb.OutcomeSource, "OUTCOME_SOURCE", p.source),
+                    UUID(p.administration_id), _outcome(p.outcome), from_enum(pb.OutcomeSource, "OUTCOME_SOURCE", p.source),
                     p.outcome_final, _when(p.known_at), p.conveyed_to_hospital, p.referral_offered, p.life_saved)
             elif isinstance(p, pb.AdministrationCorrected):
                 await self._correct(conn, schema, p, recorded_at)
@@ -187,7 +180,7 @@ class IncidentsReadModel:
                     f"""UPDATE {schema}.administrations SET subject_pseudonym = NULL, location_ciphertext = NULL,
                         subject_details_ciphertext = NULL, shredded = coalesce(shredded, $2)
                         WHERE administration_id = $1""",
-                    UUID(p.administration_id), _name(pb.ShredReason, "SHRED_REASON", p.reason))
+                    UUID(p.administration_id), from_enum(pb.ShredReason, "SHRED_REASON", p.reason))
             elif isinstance(p, pb.SubjectErased):
                 erased_at = _when(p.erased_at)
                 await conn.execute(f"INSERT INTO {schema}.erased_subjects VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -211,7 +204,7 @@ class IncidentsReadModel:
             if column == "subject_pseudonym":
                 args.append(recorded_at)
                 sets.append(f"linked_at = ${len(args)}")
-        args += [p.life_saved, _flags(p.flags), _name(pb.CorrectionReason, "CORRECTION_REASON", p.reason)]
+        args += [p.life_saved, _flags(p.flags), from_enum(pb.CorrectionReason, "CORRECTION_REASON", p.reason)]
         sets += [f"life_saved = ${len(args) - 2}", f"flags = ${len(args) - 1}", "corrections = corrections + 1",
                  f"last_correction_reason = ${len(args)}"]
         await conn.execute(f"UPDATE {schema}.administrations SET {', '.join(sets)} WHERE administration_id = $1",
@@ -253,11 +246,11 @@ class OfficersView:
                     UUID(p.officer_id), p.force_id, p.staff_number)
             elif isinstance(p, training_pb.TrainingCompleted) and p.valid_until.year:
                 await conn.execute(f"INSERT INTO {schema}.certifications VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                                   UUID(p.officer_id), _day(p.completed_on) or _day(p.valid_until),
-                                   _day(p.valid_until))
+                                   UUID(p.officer_id), from_date(p.completed_on) or from_date(p.valid_until),
+                                   from_date(p.valid_until))
             elif isinstance(p, training_pb.OfficerWithdrawn):
                 await conn.execute(f"UPDATE {schema}.officers SET withdrawn_on = $2 WHERE officer_id = $1",
-                                   UUID(p.officer_id), _day(p.withdrawn_on))
+                                   UUID(p.officer_id), from_date(p.withdrawn_on))
 
 
 #: Kit events -> (status it leaves the kit in, or None for unchanged; whether it sets the holder).
@@ -295,11 +288,11 @@ class KitsView:
             if isinstance(p, inventory_pb.KitStocked):
                 await conn.execute(
                     f"""INSERT INTO {schema}.kits VALUES ($1, $2, 'in_stock', NULL, $3, false, $4)
-                        ON CONFLICT (kit_id) DO NOTHING""", UUID(p.kit_id), p.force_id, _day(p.expires_on), version)
+                        ON CONFLICT (kit_id) DO NOTHING""", UUID(p.kit_id), p.force_id, from_date(p.expires_on), version)
                 continue
             status = _KIT_STATUS[type(p)]
             if isinstance(p, inventory_pb.KitWrittenOff):
-                status = "lost" if _name(inventory_pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason) == "lost" \
+                status = "lost" if from_enum(inventory_pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason) == "lost" \
                     else "destroyed"
             holder = UUID(p.officer_id) if isinstance(p, inventory_pb.KitIssued) else None
             keeps_holder = status is None or isinstance(p, inventory_pb.KitIssued)
@@ -313,20 +306,12 @@ class KitsView:
 
 # --- reading -----------------------------------------------------------------------------
 
-def _json(value):
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
-
-
 #: Columns the API shows as they are (the ciphertext columns are opened by the API instead).
 PUBLIC_COLUMNS = [n for n in _NAMES if not n.endswith("_ciphertext") and n not in ("linked_at", "month")]
 
 
 def public(row) -> dict:
-    return {name: _json(row[name]) for name in PUBLIC_COLUMNS}
+    return row_json({name: row[name] for name in PUBLIC_COLUMNS})
 
 
 class IncidentsQueries:

@@ -35,17 +35,12 @@ from .domain import OfficerStanding
 from .domain.values import uk_day
 
 
-_date = from_date
-_timestamp = from_timestamp
-_enum_name = from_enum
-
-
 def _store_type(value: int) -> str | None:
-    return _enum_name(pb.StoreType, "STORE_TYPE", value)
+    return from_enum(pb.StoreType, "STORE_TYPE", value)
 
 
 def _product(value: int) -> str | None:
-    return _enum_name(pb.NaloxoneProduct, "NALOXONE_PRODUCT", value)
+    return from_enum(pb.NaloxoneProduct, "NALOXONE_PRODUCT", value)
 
 
 def _or_none(value: str) -> str | None:
@@ -91,9 +86,6 @@ OFFICER_COLUMNS = (
 LIVE_STATUSES = ("in_stock", "issued")
 
 
-_blank = blank_row
-
-
 # --- folds (pure) --------------------------------------------------------------------
 
 KIT_MESSAGES = (pb.KitStocked, pb.KitTransferred, pb.KitIssued, pb.KitReturned, pb.KitUsed, pb.KitExpired,
@@ -114,11 +106,11 @@ def fold_kit(rows: dict[str, dict], version: int, p) -> bool:
     if row is not None and row["version"] >= version:
         return False
     if isinstance(p, pb.KitStocked):
-        row = rows[kit_id] = (row or _blank(KIT_COLUMNS)) | {
+        row = rows[kit_id] = (row or blank_row(KIT_COLUMNS)) | {
             "kit_id": kit_id, "force_id": p.force_id, "batch_id": p.batch_id, "label": p.label,
             "sequence_number": p.sequence_number, "product_code": p.product_code, "product": _product(p.product),
             "doses_per_kit": p.doses_per_kit, "manufacturer_lot": p.manufacturer_lot,
-            "expires_on": _date(p.expires_on), "stocked_on": _date(p.stocked_on),
+            "expires_on": from_date(p.expires_on), "stocked_on": from_date(p.stocked_on),
             "expired": False, "recalled": False, "quarantined": False, "replacement_due": False,
         }
         _place(row, "in_stock", location_id=p.store_id, location_type=_store_type(p.store_type))
@@ -128,17 +120,17 @@ def fold_kit(rows: dict[str, dict], version: int, p) -> bool:
         _place(row, "in_stock", location_id=p.to_store_id, location_type=_store_type(p.to_store_type))
     elif isinstance(p, pb.KitIssued):
         _place(row, "issued", holder=p.officer_id)
-        row["issued_on"] = _date(p.issued_on)
+        row["issued_on"] = from_date(p.issued_on)
     elif isinstance(p, pb.KitReturned):
         _place(row, "in_stock", location_id=p.store_id, location_type=_store_type(p.store_type))
         row.update(quarantined=not p.reissuable,
-                   last_return_reason=_enum_name(pb.KitReturnReason, "KIT_RETURN_REASON", p.reason))
+                   last_return_reason=from_enum(pb.KitReturnReason, "KIT_RETURN_REASON", p.reason))
     elif isinstance(p, pb.KitWrittenOff):
-        reason = _enum_name(pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason)
+        reason = from_enum(pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason)
         _place(row, "lost" if reason == "lost" else "destroyed")
-        row.update(write_off_reason=reason, left_service_on=_date(p.written_off_on))
+        row.update(write_off_reason=reason, left_service_on=from_date(p.written_off_on))
     elif isinstance(p, pb.KitUsed):
-        used_at = _timestamp(p.used_at)
+        used_at = from_timestamp(p.used_at)
         _place(row, "used")
         row.update(incident_id=p.incident_id, used_at=used_at, used_on=uk_day(used_at), left_service_on=uk_day(used_at),
                    used_by_officer_id=_or_none(p.administering_officer_id), use_holder_mismatch=p.holder_mismatch,
@@ -150,7 +142,7 @@ def fold_kit(rows: dict[str, dict], version: int, p) -> bool:
         row.update(recalled=True, recall_reference=p.recall_reference)
     elif isinstance(p, pb.KitSuppliedTakeHome):
         _place(row, "supplied")
-        row.update(supply_id=p.supply_id, left_service_on=uk_day(_timestamp(p.supplied_at)))
+        row.update(supply_id=p.supply_id, left_service_on=uk_day(from_timestamp(p.supplied_at)))
     else:
         return False
     row["version"] = version
@@ -164,17 +156,17 @@ def fold_batch(rows: dict[str, dict], version: int, p) -> bool:
     if row is not None and row["version"] >= version:
         return False
     if isinstance(p, pb.StockReceived):
-        row = rows[batch_id] = (row or _blank(BATCH_COLUMNS)) | {
+        row = rows[batch_id] = (row or blank_row(BATCH_COLUMNS)) | {
             "batch_id": batch_id, "force_id": p.force_id, "product_code": p.product_code,
             "product": _product(p.product), "doses_per_kit": p.doses_per_kit, "manufacturer_lot": p.manufacturer_lot,
-            "quantity": p.quantity, "expires_on": _date(p.expires_on), "received_on": _date(p.received_on),
+            "quantity": p.quantity, "expires_on": from_date(p.expires_on), "received_on": from_date(p.received_on),
             "location_id": p.store_id, "location_type": _store_type(p.store_type), "supplier": _or_none(p.supplier),
             "recalled": False, "expired": False,
         }
     elif row is None:
         return False
     elif isinstance(p, pb.BatchRecalled):
-        row.update(recalled=True, recall_reference=p.recall_reference, recalled_on=_date(p.recalled_on),
+        row.update(recalled=True, recall_reference=p.recall_reference, recalled_on=from_date(p.recalled_on),
                    kits_in_stock_at_recall=p.kits_in_store, kits_issued_at_recall=p.kits_issued)
     elif isinstance(p, pb.BatchExpired):
         row["expired"] = True
@@ -194,14 +186,14 @@ def fold_supply(rows: dict[str, dict], version: int, p) -> bool:
         return False
     rows[supply_id] = {
         "supply_id": supply_id, "force_id": p.force_id,
-        "setting": _enum_name(pb.SupplySetting, "SUPPLY_SETTING", p.setting),
-        "recipient": _enum_name(pb.SupplyRecipient, "SUPPLY_RECIPIENT", p.recipient),
+        "setting": from_enum(pb.SupplySetting, "SUPPLY_SETTING", p.setting),
+        "recipient": from_enum(pb.SupplyRecipient, "SUPPLY_RECIPIENT", p.recipient),
         "product_code": _or_none(p.product_code), "product": _product(p.product), "quantity": p.quantity,
-        "supplied_at": _timestamp(p.supplied_at),
+        "supplied_at": from_timestamp(p.supplied_at),
         "supplier_org_id": _or_none(p.supplier_org_id) or _or_none(p.partner_org_id) or p.force_id,
         "partner_org_id": _or_none(p.partner_org_id), "officer_id": _or_none(p.officer_id),
         "subject_pseudonym": _or_none(p.subject_pseudonym), "repeat_supply": p.repeat_supply,
-        "repeat_reason": _enum_name(pb.RepeatSupplyReason, "REPEAT_SUPPLY_REASON", p.repeat_reason),
+        "repeat_reason": from_enum(pb.RepeatSupplyReason, "REPEAT_SUPPLY_REASON", p.repeat_reason),
         "advice_given": p.advice_given, "area_code": _or_none(p.area_code), "kit_id": _or_none(p.kit_id),
         "batch_id": _or_none(p.batch_id), "location_id": _or_none(p.store_id), "version": version,
     }
@@ -258,19 +250,19 @@ def fold_officer_standing(rows: dict[str, dict], version: int, p) -> bool:
     if row is not None and row["version"] >= version:
         return False
     if isinstance(p, training_pb.OfficerEnrolled):
-        row = rows[officer_id] = (row or (_blank(OFFICER_COLUMNS) | {"certification": "untrained"})) | {
+        row = rows[officer_id] = (row or (blank_row(OFFICER_COLUMNS) | {"certification": "untrained"})) | {
             "officer_id": officer_id, "force_id": p.force_id, "status": "active", "withdrawn_on": None}
     elif row is None:
         return False
     elif isinstance(p, training_pb.TrainingCompleted):
-        valid_until = _date(p.valid_until)
+        valid_until = from_date(p.valid_until)
         if row["valid_until"] is None or valid_until >= row["valid_until"]:
             row.update(certification="certified", valid_until=valid_until)
     elif isinstance(p, training_pb.CertificationExpired):
-        if row["valid_until"] == _date(p.valid_until):
+        if row["valid_until"] == from_date(p.valid_until):
             row["certification"] = "expired"
     elif isinstance(p, training_pb.OfficerWithdrawn):
-        row.update(status="withdrawn", withdrawn_on=_date(p.withdrawn_on))
+        row.update(status="withdrawn", withdrawn_on=from_date(p.withdrawn_on))
     else:
         return False
     row["version"] = version
@@ -288,9 +280,6 @@ def standing_from_row(officer_id, row: dict | None) -> OfficerStanding:
 
 
 # --- writing -------------------------------------------------------------------------
-
-_fetch = fetch_rows
-_upsert = upsert_rows
 
 
 class InventoryReadModel:
@@ -351,15 +340,15 @@ class InventoryReadModel:
             return list(dict.fromkeys(getattr(e.payload, key) for e in events if isinstance(e.payload, messages)))
 
         state = InventoryRows(
-            kits=await _fetch(conn, schema, "kits", "kit_id", ids(KIT_MESSAGES, "kit_id")),
-            batches=await _fetch(conn, schema, "batches", "batch_id", ids(BATCH_MESSAGES, "batch_id")),
-            supplies=await _fetch(conn, schema, "take_home_supplies", "supply_id", ids(SUPPLY_MESSAGES, "supply_id")),
+            kits=await fetch_rows(conn, schema, "kits", "kit_id", ids(KIT_MESSAGES, "kit_id")),
+            batches=await fetch_rows(conn, schema, "batches", "batch_id", ids(BATCH_MESSAGES, "batch_id")),
+            supplies=await fetch_rows(conn, schema, "take_home_supplies", "supply_id", ids(SUPPLY_MESSAGES, "supply_id")),
         )
         for item in events:
             state.fold(item.envelope.aggregate_version, item.payload)
-        await _upsert(conn, schema, "kits", KIT_COLUMNS, [state.kits[k] for k in state.changed_kits])
-        await _upsert(conn, schema, "batches", BATCH_COLUMNS, [state.batches[b] for b in state.changed_batches])
-        await _upsert(conn, schema, "take_home_supplies", SUPPLY_COLUMNS,
+        await upsert_rows(conn, schema, "kits", KIT_COLUMNS, [state.kits[k] for k in state.changed_kits])
+        await upsert_rows(conn, schema, "batches", BATCH_COLUMNS, [state.batches[b] for b in state.changed_batches])
+        await upsert_rows(conn, schema, "take_home_supplies", SUPPLY_COLUMNS,
                       [state.supplies[s] for s in state.changed_supplies])
         forces = state.forces()
         if forces:
@@ -432,16 +421,14 @@ class OfficerStandingView:
 
     async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
         officer_events = [e for e in events if isinstance(e.payload, OFFICER_MESSAGES)]
-        rows = await _fetch(conn, schema, "officers", "officer_id",
+        rows = await fetch_rows(conn, schema, "officers", "officer_id",
                             list(dict.fromkeys(e.payload.officer_id for e in officer_events)))
         changed = {e.payload.officer_id for e in officer_events
                    if fold_officer_standing(rows, e.envelope.aggregate_version, e.payload)}
-        await _upsert(conn, schema, "officers", OFFICER_COLUMNS, [rows[o] for o in changed])
+        await upsert_rows(conn, schema, "officers", OFFICER_COLUMNS, [rows[o] for o in changed])
 
 
 # --- reading -------------------------------------------------------------------------
-
-_json = row_json
 
 
 EMPTY_SUMMARY = {
@@ -488,18 +475,18 @@ class InventoryQueries:
                 ORDER BY label, kit_id LIMIT $10""",
             force_id, _as_uuid(holder), status, location, until, today, recalled, expired, _as_uuid(after), limit,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def kit(self, force_id: str, kit_id: UUID | str) -> dict | None:
         row = await self.pool.fetchrow(
             f"SELECT * FROM {self.schema}.kits WHERE force_id = $1 AND kit_id = $2", force_id, _as_uuid(kit_id))
-        return _json(row) if row else None
+        return row_json(row) if row else None
 
     async def batch(self, force_id: str, batch_id: UUID | str) -> dict | None:
         row = await self.pool.fetchrow(
             f"SELECT * FROM {self.schema}.batches WHERE force_id = $1 AND batch_id = $2", force_id,
             _as_uuid(batch_id))
-        return _json(row) if row else None
+        return row_json(row) if row else None
 
     async def batches(self, force_id: str, *, limit: int = 100, after: UUID | str | None = None) -> list[dict]:
         """Batches newest first by day received; `after` is the last batch_id of the previous page."""
@@ -511,7 +498,7 @@ class InventoryQueries:
                 ORDER BY received_on DESC, batch_id DESC LIMIT $3""",
             force_id, _as_uuid(after), limit,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def count_expiring_batches(self, today: date) -> int:
         return await self.pool.fetchval(
@@ -545,7 +532,7 @@ class InventoryQueries:
                 ORDER BY location_id, product_code""",
             force_id, location,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def recalls(self, force_id: str) -> list[dict]:
         """Every kit of every recalled batch, with where it is now (holder or location) or how it left."""
@@ -558,7 +545,7 @@ class InventoryQueries:
                 ORDER BY b.recalled_on DESC, b.batch_id, k.sequence_number""",
             force_id,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def swap_due(self, force_id: str, *, today: date, lead_days: int) -> list[dict]:
         """Kits out with officers that should be swapped: recalled, expired, or expiring within lead_days."""
@@ -573,7 +560,7 @@ class InventoryQueries:
                 ORDER BY expires_on, label, kit_id""",
             force_id, today, today + timedelta(days=lead_days),
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def replacements_due(self, force_id: str) -> list[dict]:
         """Officers whose kit was used and who hold no kit issued since the day of use."""
@@ -585,7 +572,7 @@ class InventoryQueries:
                 ORDER BY k.used_at, k.kit_id""",
             force_id,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def take_home_supplies(self, force_id: str, *, limit: int = 100,
                                  after: UUID | str | None = None) -> list[dict]:
@@ -598,7 +585,7 @@ class InventoryQueries:
                 ORDER BY supplied_at DESC, supply_id DESC LIMIT $3""",
             force_id, _as_uuid(after), limit,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def summary(self, force_id: str) -> dict:
         row = await self.pool.fetchrow(
@@ -627,7 +614,7 @@ class InventoryQueries:
                 ORDER BY o.withdrawn_on, k.label, k.kit_id""",
             force_id,
         )
-        return [_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
 
 def _as_uuid(value: UUID | str | None) -> UUID | None:

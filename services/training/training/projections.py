@@ -12,20 +12,18 @@ from datetime import date
 from typing import Sequence
 
 import asyncpg
-
 from naloxone.contracts import TOPICS
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
 from naloxone.training.v1 import events_pb2 as pb
 from naloxone_kernel.contract_values import from_date, from_enum
 from naloxone_kernel.projector import ProjectedEvent
+from naloxone_kernel.readmodel import row_json
+
+from .domain.policy import DEFAULT_CERTIFICATION_MONTHS
 
 #: Inventory kit events that leave the kit where it was (flags, not moves).
 KIT_STAYS_PUT = (inventory_pb.KitExpired,) + tuple(
     getattr(inventory_pb, name) for name in ("KitRecalled",) if hasattr(inventory_pb, name))
-
-
-_date = from_date
-_enum_name = from_enum
 
 
 class TrainingReadModel:
@@ -93,7 +91,7 @@ class TrainingReadModel:
                 f"""INSERT INTO {schema}.force_policies VALUES ($1, $2, $3)
                     ON CONFLICT (force_id) DO UPDATE SET certification_months = EXCLUDED.certification_months,
                     effective_on = EXCLUDED.effective_on""",
-                policy.force_id, policy.certification_months, _date(policy.effective_on))
+                policy.force_id, policy.certification_months, from_date(policy.effective_on))
         carried = await self._apply_kit_moves(conn, schema, [
             item for item in events if item.envelope.aggregate_type == "Kit"])
         events = [item for item in events if item.envelope.aggregate_type == "Officer"]
@@ -210,24 +208,24 @@ def fold_officer(rows: dict[str, dict], version: int, p) -> bool:
         base = row or {c: None for c in OFFICER_COLUMNS} | {
             "officer_id": officer_id, "certification": "untrained", "trainings_completed": 0, "kits_held": 0}
         base.update(force_id=p.force_id, staff_number=p.staff_number,
-                    role=_enum_name(pb.OfficerRole, "OFFICER_ROLE", p.role), area_code=p.area_code or None,
-                    status="active", enrolled_on=_date(p.enrolled_on), withdrawn_on=None, withdrawal_reason=None)
+                    role=from_enum(pb.OfficerRole, "OFFICER_ROLE", p.role), area_code=p.area_code or None,
+                    status="active", enrolled_on=from_date(p.enrolled_on), withdrawn_on=None, withdrawal_reason=None)
         row = rows[officer_id] = base
     elif row is None:
         return False  # an event for an officer never enrolled here: nothing to attach it to
     elif isinstance(p, pb.TrainingCompleted):
-        valid_until = _date(p.valid_until)
+        valid_until = from_date(p.valid_until)
         if row["valid_until"] is None or valid_until >= row["valid_until"]:
             row["certification"] = "certified"
             row["valid_until"] = valid_until
-        row.update(last_course=p.course, last_provider=p.provider, last_completed_on=_date(p.completed_on),
+        row.update(last_course=p.course, last_provider=p.provider, last_completed_on=from_date(p.completed_on),
                    trainings_completed=row["trainings_completed"] + 1)
     elif isinstance(p, pb.CertificationExpired):
-        if row["valid_until"] == _date(p.valid_until):
+        if row["valid_until"] == from_date(p.valid_until):
             row["certification"] = "expired"
     elif isinstance(p, pb.OfficerWithdrawn):
-        row.update(status="withdrawn", withdrawn_on=_date(p.withdrawn_on),
-                   withdrawal_reason=_enum_name(pb.WithdrawalReason, "WITHDRAWAL_REASON", p.reason))
+        row.update(status="withdrawn", withdrawn_on=from_date(p.withdrawn_on),
+                   withdrawal_reason=from_enum(pb.WithdrawalReason, "WITHDRAWAL_REASON", p.reason))
     else:
         return False
     row["officer_id"] = officer_id
@@ -247,7 +245,7 @@ class TrainingQueries:
         row = await self.pool.fetchrow(
             f"SELECT * FROM {self.schema}.officers WHERE force_id = $1 AND officer_id = $2", force_id, officer_id
         )
-        return _officer_json(row) if row else None
+        return row_json(row) if row else None
 
     async def officers(self, force_id: str, *, status: str | None, certification: str | None,
                        limit: int, after_staff_number: str | None, carrying: bool | None = None) -> list[dict]:
@@ -260,7 +258,7 @@ class TrainingQueries:
                 ORDER BY staff_number LIMIT $5""",
             force_id, status, certification, after_staff_number, limit, carrying,
         )
-        return [_officer_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def lapsing(self, force_id: str, today: date, within_days: int, limit: int) -> list[dict]:
         rows = await self.pool.fetch(
@@ -270,16 +268,14 @@ class TrainingQueries:
                 ORDER BY valid_until, staff_number LIMIT $4""",
             force_id, today, within_days, limit,
         )
-        return [_officer_json(r) for r in rows]
+        return [row_json(r) for r in rows]
 
     async def policy(self, force_id: str) -> dict:
-        from .domain.policy import DEFAULT_CERTIFICATION_MONTHS
-
         row = await self.pool.fetchrow(f"SELECT * FROM {self.schema}.force_policies WHERE force_id = $1", force_id)
         if row is None:
             return {"force_id": force_id, "certification_months": DEFAULT_CERTIFICATION_MONTHS,
                     "effective_on": None, "default": True}
-        return {**_officer_json(row), "default": False}
+        return {**row_json(row), "default": False}
 
     async def summary(self, force_id: str) -> dict:
         row = await self.pool.fetchrow(
@@ -305,10 +301,3 @@ class TrainingQueries:
             today, after, limit,
         )
         return [(r["force_id"], r["officer_id"]) for r in rows]
-
-
-def _officer_json(row: asyncpg.Record) -> dict:
-    out = {}
-    for key, value in dict(row).items():
-        out[key] = value.isoformat() if isinstance(value, date) else (str(value) if key == "officer_id" else value)
-    return out

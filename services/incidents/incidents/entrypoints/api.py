@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Path, Query
 from naloxone_kernel.auth import Forbidden, authorize_force
 from naloxone_kernel.domain import NotFound
+from naloxone_kernel.http import page
 from naloxone_kernel.personal_data import (
     ABSENT,
     AVAILABLE,
@@ -25,15 +26,41 @@ from naloxone_kernel.personal_data import (
     run_with_keys,
 )
 from naloxone_kernel.serialization import event_to_json
-from naloxone_kernel.service import Caller, Command, Kit, ServiceParts, force_scope, respond
+from naloxone_kernel.service import (
+    Caller,
+    Command,
+    Kit,
+    ServiceParts,
+    force_scope,
+    respond,
+)
 
 from ..adapters.contracts import to_proto
 from ..application import handlers as h
 from ..application.jobs import JOBS
-from ..domain import CORRECTABLE, INCIDENT_EVENTS, LIFE_SAVED_RULE, Administration, Subject, subject_id
-from ..projections import IncidentsQueries, IncidentsReadModel, KitsView, OfficersView, public
+from ..domain import (
+    CORRECTABLE,
+    INCIDENT_EVENTS,
+    LIFE_SAVED_RULE,
+    Administration,
+    Subject,
+    subject_id,
+)
+from ..projections import (
+    IncidentsQueries,
+    IncidentsReadModel,
+    KitsView,
+    OfficersView,
+    public,
+)
 from ..settings import IncidentsSettings
-from .schemas import AdministrationBody, CorrectionBody, ErasureBody, OutcomeBody, PseudonymBody
+from .schemas import (
+    AdministrationBody,
+    CorrectionBody,
+    ErasureBody,
+    OutcomeBody,
+    PseudonymBody,
+)
 
 WRITERS = frozenset({"officer", "custody", "force_admin"})
 READERS = WRITERS | {"auditor"}
@@ -197,7 +224,7 @@ async def list_administrations(force_id: ReadForce, kit: Kit, limit: Limit = 100
     rows = await kit.queries.administrations(force_id, limit=limit, after=after, flagged=flagged,
                                              month=date.fromisoformat(f"{month}-01") if month else None)
     items = await _opened(kit, rows)
-    return {"items": items, "next_after": items[-1]["administration_id"] if len(items) == limit else None}
+    return page(items, limit, "administration_id")
 
 
 @router.get("/v1/forces/{force_id}/administrations/{administration_id}", tags=["queries"])

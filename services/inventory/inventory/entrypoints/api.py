@@ -5,8 +5,8 @@ from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query
-
 from naloxone_kernel.domain import NotFound
+from naloxone_kernel.http import page
 from naloxone_kernel.service import Command, Kit, ServiceParts, force_scope, respond
 
 from ..adapters.contracts import to_proto
@@ -21,8 +21,8 @@ from .schemas import (
     IssueBody,
     LocationBody,
     LossBody,
-    ReceiveBatchBody,
     RecallBody,
+    ReceiveBatchBody,
     ReturnBody,
     TakeHomeSupplyBody,
     TransferBody,
@@ -133,7 +133,7 @@ async def supply_take_home(force_id: WriteForce, body: TakeHomeSupplyBody, ctx: 
 async def list_batches(force_id: ReadForce, kit: Kit, limit: Limit = 100, after: UUID | None = None):
     """Batches received, newest first, with their recall and expiry state."""
     items = await kit.queries.batches(force_id, limit=limit, after=after)
-    return {"items": items, "next_after": items[-1]["batch_id"] if len(items) == limit else None}
+    return page(items, limit, "batch_id")
 
 
 @router.get("/v1/forces/{force_id}/stock/batches/{batch_id}", tags=["queries"])
@@ -167,7 +167,7 @@ async def list_kits(
     items = await kit.queries.kits(force_id, holder=holder, status=status.value if status else None,
                                    location=location, expiring_within_days=expiring_within_days,
                                    today=on or date.today(), limit=limit, after=after)
-    return {"items": items, "next_after": items[-1]["kit_id"] if len(items) == limit else None}
+    return page(items, limit, "kit_id")
 
 
 @router.get("/v1/forces/{force_id}/kits/{kit_id}", tags=["queries"])
@@ -187,7 +187,7 @@ async def recalls(force_id: ReadForce, kit: Kit):
 @router.get("/v1/forces/{force_id}/take-home-supplies", tags=["queries"])
 async def take_home_supplies(force_id: ReadForce, kit: Kit, limit: Limit = 100, after: UUID | None = None):
     items = await kit.queries.take_home_supplies(force_id, limit=limit, after=after)
-    return {"items": items, "next_after": items[-1]["supply_id"] if len(items) == limit else None}
+    return page(items, limit, "supply_id")
 
 
 @router.get("/v1/forces/{force_id}/inventory/summary", tags=["queries"])

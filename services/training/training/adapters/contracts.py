@@ -18,39 +18,35 @@ from naloxone_kernel.contract_values import to_date, to_enum
 from naloxone_kernel.domain import DomainEvent
 
 
-_date = to_date
-_enum = to_enum
-
-
 def to_proto(event: DomainEvent) -> Message:
     match event:
         case OfficerEnrolled():
             return pb.OfficerEnrolled(
                 officer_id=str(event.officer_id), force_id=event.force_id, staff_number=event.staff_number,
-                role=_enum(pb.OfficerRole, "OFFICER_ROLE", event.role), enrolled_on=_date(event.enrolled_on),
+                role=to_enum(pb.OfficerRole, "OFFICER_ROLE", event.role), enrolled_on=to_date(event.enrolled_on),
                 area_code=event.area_code or "",
             )
         case TrainingCompleted():
             return pb.TrainingCompleted(
                 officer_id=str(event.officer_id), force_id=event.force_id, course=event.course,
-                provider=event.provider, completed_on=_date(event.completed_on), valid_until=_date(event.valid_until),
-                training_type=_enum(pb.TrainingType, "TRAINING_TYPE", event.training_type),
-                delivery=_enum(pb.TrainingDelivery, "TRAINING_DELIVERY", event.delivery),
+                provider=event.provider, completed_on=to_date(event.completed_on), valid_until=to_date(event.valid_until),
+                training_type=to_enum(pb.TrainingType, "TRAINING_TYPE", event.training_type),
+                delivery=to_enum(pb.TrainingDelivery, "TRAINING_DELIVERY", event.delivery),
             )
         case CertificationExpired():
             return pb.CertificationExpired(
                 officer_id=str(event.officer_id), force_id=event.force_id,
-                expired_on=_date(event.expired_on), valid_until=_date(event.valid_until),
+                expired_on=to_date(event.expired_on), valid_until=to_date(event.valid_until),
             )
         case OfficerWithdrawn():
             return pb.OfficerWithdrawn(
                 officer_id=str(event.officer_id), force_id=event.force_id,
-                reason=_enum(pb.WithdrawalReason, "WITHDRAWAL_REASON", event.reason),
-                withdrawn_on=_date(event.withdrawn_on),
+                reason=to_enum(pb.WithdrawalReason, "WITHDRAWAL_REASON", event.reason),
+                withdrawn_on=to_date(event.withdrawn_on),
             )
         case CertificationPolicySet():
             return pb.CertificationPolicySet(
                 force_id=event.force_id, certification_months=event.certification_months,
-                effective_on=_date(event.effective_on),
+                effective_on=to_date(event.effective_on),
             )
     raise TypeError(f"no contract for {type(event).__name__}")

@@ -5,8 +5,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-
 from naloxone_kernel.domain import NotFound
+from naloxone_kernel.http import page
 from naloxone_kernel.service import Command, Kit, ServiceParts, force_scope, respond
 
 from ..adapters.contracts import to_proto
@@ -14,7 +14,12 @@ from ..application import handlers as h
 from ..application.jobs import JOBS
 from ..domain import TRAINING_EVENTS
 from ..projections import TrainingQueries, TrainingReadModel
-from .schemas import CertificationPolicyBody, EnrolOfficerBody, TrainingRecordBody, WithdrawalBody
+from .schemas import (
+    CertificationPolicyBody,
+    EnrolOfficerBody,
+    TrainingRecordBody,
+    WithdrawalBody,
+)
 
 WRITERS = frozenset({"officer", "custody", "trainer", "force_admin"})
 READERS = WRITERS | {"auditor"}
@@ -86,7 +91,7 @@ async def list_officers(
     """The force's enrolled officers (carriers by status), ordered by staff number."""
     items = await kit.queries.officers(force_id, status=status, certification=certification, carrying=carrying,
                                        limit=limit, after_staff_number=after)
-    return {"items": items, "next_after": items[-1]["staff_number"] if len(items) == limit else None}
+    return page(items, limit, "staff_number")
 
 
 @router.get("/v1/forces/{force_id}/officers/{officer_id}", tags=["queries"])
