@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import AsyncIterator, Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -272,6 +275,35 @@ async def throwaway_database(bench: str, *, event_store: bool = True) -> AsyncIt
         yield url
     finally:
         await drop_quietly(url)
+
+
+@contextlib.asynccontextmanager
+async def isolated_stack(bench: str) -> AsyncIterator[tuple]:
+    """A whole platform of the benchmark's own (databases, topic prefix, ports, token issuer),
+    prepared but not started; stopped and dropped afterwards, even on failure.
+
+    Yields (stack, issuer, workdir); processes' logs are in workdir/run.
+    """
+    from naloxone_kernel.auth import DevIssuer
+
+    from tests.support import IsolatedStack, Servers
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"nalox-bench-{bench}-"))
+    issuer = DevIssuer(workdir / "issuer")
+    issuer.ensure_keys()
+    stack = IsolatedStack(Servers(PG_URL, KAFKA_BOOTSTRAP), issuer, workdir / "run")
+    try:
+        progress(bench, "preparing databases and topics")
+        await stack.prepare()
+        yield stack, issuer, workdir
+    finally:
+        try:
+            await asyncio.to_thread(stack.down)
+        finally:
+            for url in stack.database_urls.values():
+                await drop_quietly(url)
+            await delete_topics(stack.topics)
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def unique_topic_prefix(bench: str) -> str:

@@ -17,26 +17,19 @@ before that; the resolution is the poll interval plus one query). Reported: p50/
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx
 
-from naloxone_kernel.auth import DevIssuer
-from tests.support import IsolatedStack, Servers
+from tests.support import IsolatedStack
 
 from .common import (
-    KAFKA_BOOTSTRAP,
-    PG_URL,
     CpuMeter,
     Figure,
     Ticker,
-    delete_topics,
-    drop_quietly,
+    isolated_stack,
     percentile,
     progress,
     staff_number,
@@ -173,27 +166,13 @@ async def _measure(stack: IsolatedStack, token: str) -> dict:
 
 
 async def run() -> list[Figure]:
-    workdir = Path(tempfile.mkdtemp(prefix="nalox-bench-e2e-"))
-    issuer = DevIssuer(workdir / "issuer")
-    issuer.ensure_keys()
-    stack = IsolatedStack(Servers(PG_URL, KAFKA_BOOTSTRAP), issuer, workdir / "run")
-    try:
-        progress(NAME, f"preparing database and topic {stack.training_topic}")
-        await stack.prepare()
+    async with isolated_stack(NAME) as (stack, issuer, workdir):
         progress(NAME, f"starting {', '.join(PROCESSES)} (logs in {workdir / 'run'})")
         started = time.monotonic()
         await asyncio.to_thread(stack.start, *PROCESSES)
         progress(NAME, f"processes ready in {time.monotonic() - started:.1f}s")
         token = issuer.mint(subject=f"bench@{FORCE}", roles=["trainer"], force_id=FORCE, ttl_seconds=3600)
         result = await _measure(stack, token)
-    finally:
-        try:
-            await asyncio.to_thread(stack.down)
-        finally:
-            for url in stack.database_urls.values():
-                await drop_quietly(url)
-            await delete_topics(stack.topics)
-            shutil.rmtree(workdir, ignore_errors=True)
     note = ""
     if result["failures"] or result["visible"] < result["requests"]:
         note = f"{result['created']} created, {result['visible']} seen in the read model, failures {result['failures']}"

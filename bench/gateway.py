@@ -23,14 +23,16 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
-from naloxone_kernel.auth import DevIssuer
 from naloxone_kernel.registry import SERVICES
-from tests.support import IsolatedStack, Servers
 
-from .common import KAFKA_BOOTSTRAP, PG_URL, CpuMeter, Figure, delete_topics, drop_quietly, progress
+from .common import (
+    CpuMeter,
+    Figure,
+    isolated_stack,
+    progress,
+)
 
 NAME = "gateway"
 FORCE = "west-midlands"
@@ -120,16 +122,10 @@ def run_wrk(wrk: str, url: str, token: str, *, method: str, connections: int, se
 
 async def run() -> list[Figure]:
     wrk = ensure_wrk()
-    workdir = Path(tempfile.mkdtemp(prefix="nalox-bench-gateway-"))
-    issuer = DevIssuer(workdir / "issuer")
-    issuer.ensure_keys()
-    script = workdir / "post.lua"
-    script.write_text(POST_SCRIPT)
-    stack = IsolatedStack(Servers(PG_URL, KAFKA_BOOTSTRAP), issuer, workdir / "run")
     results: dict[str, dict] = {}
-    try:
-        progress(NAME, "preparing databases and topics")
-        await stack.prepare()
+    async with isolated_stack(NAME) as (stack, issuer, workdir):
+        script = workdir / "post.lua"
+        script.write_text(POST_SCRIPT)
         progress(NAME, f"starting {', '.join(PROCESSES)} (logs in {workdir / 'run'})")
         # One bench client is one subject: lift the per-client rate limit (still checked per request).
         await asyncio.to_thread(stack.start, *PROCESSES, env=UNLIMITED)
@@ -151,14 +147,6 @@ async def run() -> list[Figure]:
                 results[f"{label} {where}"] = figures
                 progress(NAME, f"{label} {where}: {figures['rps']:.0f} req/s, p50 {figures['p50_ms']} ms, "
                                f"p99 {figures['p99_ms']} ms, non-2xx {figures['non_2xx']}")
-    finally:
-        try:
-            await asyncio.to_thread(stack.down)
-        finally:
-            for url in stack.database_urls.values():
-                await drop_quietly(url)
-            await delete_topics(stack.topics)
-            shutil.rmtree(workdir, ignore_errors=True)
     out: list[Figure] = []
     for label, _method, connections in RUNS:
         direct, via = results[f"{label} direct"], results[f"{label} gateway"]

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from naloxone_kernel.auth import DevIssuer
-from tests.support import IsolatedStack, Servers
-
-from .common import KAFKA_BOOTSTRAP, PG_URL, Figure, delete_topics, drop_quietly, progress
+from .common import (
+    Figure,
+    isolated_stack,
+    progress,
+)
 
 NAME = "idle"
 WINDOW_SECONDS = 30.0
@@ -33,13 +31,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def run() -> list[Figure]:
-    workdir = Path(tempfile.mkdtemp(prefix="nalox-bench-idle-"))
-    issuer = DevIssuer(workdir / "issuer")
-    issuer.ensure_keys()
-    stack = IsolatedStack(Servers(PG_URL, KAFKA_BOOTSTRAP), issuer, workdir / "run")
-    try:
-        progress(NAME, "preparing databases and topics")
-        await stack.prepare()
+    async with isolated_stack(NAME) as (stack, _issuer, _workdir):
         await asyncio.to_thread(stack.up)
         pids = {spec.name: stack.stack.pid(spec.name) for spec in stack.stack.specs}
         progress(NAME, f"{len(pids)} processes up; settling {SETTLE_SECONDS:.0f}s, then measuring {WINDOW_SECONDS:.0f}s")
@@ -49,14 +41,6 @@ async def run() -> list[Figure]:
         await asyncio.sleep(WINDOW_SECONDS)
         elapsed = time.monotonic() - started
         used = {name: 100.0 * (cpu_seconds(pid) - before[name]) / elapsed for name, pid in pids.items()}
-    finally:
-        try:
-            await asyncio.to_thread(stack.down)
-        finally:
-            for url in stack.database_urls.values():
-                await drop_quietly(url)
-            await delete_topics(stack.topics)
-            shutil.rmtree(workdir, ignore_errors=True)
     figures = [Figure(NAME, f"all {len(used)} processes idle, CPU over {WINDOW_SECONDS:.0f}s", round(sum(used.values()), 2),
                       "% of a core", target=2.0, higher_is_better=False)]
     figures += [Figure(NAME, f"  {name}", round(pct, 2), "% of a core", higher_is_better=False)

@@ -14,19 +14,21 @@ tests.support.IsolatedStack on a database, topic prefix and ports of their own.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx
 
-from naloxone_kernel.auth import DevIssuer
-from tests.support import IsolatedStack, Servers
+from tests.support import IsolatedStack
 
-from .common import KAFKA_BOOTSTRAP, PG_URL, CpuMeter, Figure, delete_topics, drop_quietly, percentile, progress
+from .common import (
+    CpuMeter,
+    Figure,
+    isolated_stack,
+    percentile,
+    progress,
+)
 
 NAME = "inventory"
 FORCE = "west-midlands"
@@ -144,24 +146,10 @@ async def _measure(stack: IsolatedStack, token: str) -> dict:
 
 
 async def run() -> list[Figure]:
-    workdir = Path(tempfile.mkdtemp(prefix="nalox-bench-inventory-"))
-    issuer = DevIssuer(workdir / "issuer")
-    issuer.ensure_keys()
-    stack = IsolatedStack(Servers(PG_URL, KAFKA_BOOTSTRAP), issuer, workdir / "run")
-    try:
-        progress(NAME, "preparing databases and topics")
-        await stack.prepare()
+    async with isolated_stack(NAME) as (stack, issuer, _workdir):
         await asyncio.to_thread(stack.start, *PROCESSES)
         token = issuer.mint(subject=f"bench@{FORCE}", roles=["force_admin"], force_id=FORCE, ttl_seconds=3600)
         r = await _measure(stack, token)
-    finally:
-        try:
-            await asyncio.to_thread(stack.down)
-        finally:
-            for url in stack.database_urls.values():
-                await drop_quietly(url)
-            await delete_topics(stack.topics)
-            shutil.rmtree(workdir, ignore_errors=True)
     note = f"failures {r['failures']}" if r["failures"] else ""
     return [
         Figure(NAME, f"receive {KITS_PER_BATCH}-kit batches, {RECEIVE_CONCURRENCY} at a time", r["receive_kits_per_s"],
