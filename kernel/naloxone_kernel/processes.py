@@ -27,10 +27,6 @@ from .workers import WorkerGroup, run_worker
 log = get_logger("process")
 
 
-def reactor_for(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSettings) -> Reactor:
-    return Reactor(entry.name, parts.reactions, mapper_for(parts, settings))
-
-
 def _worker(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSettings, kind: str):
     if kind == "relay":
         return OutboxRelay(settings.database_url, settings.kafka_bootstrap, client_id=f"{entry.name}-relay")
@@ -43,7 +39,8 @@ def _worker(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSe
     if kind == "reactor":
         if not parts.reactions:
             raise SystemExit(f"{entry.name} has no reactions")
-        return ProjectorRunner(reactor_for(entry, parts, settings), settings.database_url, settings.kafka_bootstrap,
+        reactor = Reactor(entry.name, parts.reactions, mapper_for(parts, settings))
+        return ProjectorRunner(reactor, settings.database_url, settings.kafka_bootstrap,
                                topic_prefix=settings.topic_prefix)
     raise SystemExit(f"unknown process kind {kind!r}")
 

@@ -7,6 +7,7 @@ secret is refused at start-up so a misconfigured deployment fails loudly, not qu
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -118,11 +119,15 @@ class ServiceProcessSettings(ServiceSettings):
         return self.port if kind == "api" else getattr(self, f"{kind}_ops_port")
 
 
-def settings_for(name: str, base: type[ServiceProcessSettings] = ServiceProcessSettings) -> ServiceProcessSettings:
-    """The settings of the registered service `name`, read from `<NAME>_*` environment variables."""
-    cls = type(f"{name.title()}Settings", (base,), {
+@cache
+def _settings_class(name: str, base: type[ServiceProcessSettings]) -> type[ServiceProcessSettings]:
+    return type(f"{name.title()}Settings", (base,), {
         "__annotations__": {"service_name": str},
         "service_name": name,
         "model_config": SettingsConfigDict(env_prefix=f"{name.upper()}_", extra="ignore"),
     })
-    return cls()
+
+
+def settings_for(name: str, base: type[ServiceProcessSettings] = ServiceProcessSettings) -> ServiceProcessSettings:
+    """The settings of the registered service `name`, read from `<NAME>_*` environment variables now."""
+    return _settings_class(name, base)()
