@@ -32,6 +32,10 @@ class ServiceEntry:
     force_routes: tuple[str, ...] = ()
     #: Process kinds this service runs (every service has an api and a relay).
     processes: tuple[str, ...] = ("api", "relay", "projector")
+    #: First segments of routes outside the force scope that this service answers:
+    #: `/v1/partners/{org}/...` (a partner organisation's own worklist), `/v1/regions/{region}/...`
+    #: and `/v1/national/...` (cross-force aggregates). The gateway applies each one's access rule.
+    public_routes: tuple[str, ...] = ()
 
     @property
     def env_prefix(self) -> str:
@@ -76,5 +80,16 @@ def service_for_route(resource: str) -> ServiceEntry | None:
     return _BY_ROUTE.get(resource)
 
 
+def service_for_public_route(segment: str) -> ServiceEntry | None:
+    """The service answering /v1/<segment>/... outside the force scope (partners, regions, national)."""
+    return _BY_PUBLIC_ROUTE.get(segment)
+
+
+#: The public route segments the gateway knows how to scope (see gateway/app.py `Access`).
+PUBLIC_ROUTE_SEGMENTS = ("partners", "regions", "national")
+
 _BY_ROUTE = {route: entry for entry in SERVICES for route in entry.force_routes}
 assert len(_BY_ROUTE) == sum(len(e.force_routes) for e in SERVICES), "two services claim one route"
+_BY_PUBLIC_ROUTE = {route: entry for entry in SERVICES for route in entry.public_routes}
+assert len(_BY_PUBLIC_ROUTE) == sum(len(e.public_routes) for e in SERVICES), "two services claim one public route"
+assert set(_BY_PUBLIC_ROUTE) <= set(PUBLIC_ROUTE_SEGMENTS), "a public route the gateway cannot scope"
