@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from google.protobuf.message import Message
 
-from .auth import Identity, TokenVerifier, authorize_force
+from .auth import Forbidden, Identity, TokenVerifier, authorize_force
 from .commands import CommandOutcome, CommandRunner, Decision, Outcome
 from .db import create_pool
 from .domain import DomainEvent
@@ -178,6 +178,21 @@ def force_scope(roles: frozenset[str]):
     async def dependency(force_id: str, identity: Caller) -> str:
         authorize_force(identity, force_id, roles)
         return force_id
+
+    return dependency
+
+
+def partner_scope(roles: frozenset[str] = frozenset({"partner"})):
+    """A dependency for /v1/partners/{org}/...: the organisation, once the caller is one of its
+    workers. Which forces the worker reaches is still each record's force and the agreements
+    (see `force_scope`); this only stops one organisation reading another's worklist."""
+
+    async def dependency(org: str, identity: Caller) -> str:
+        if identity.kind != "partner" or identity.org != org:
+            raise Forbidden(f"only workers of partner organisation '{org}' may use its routes")
+        if not identity.has_any_role(roles):
+            raise Forbidden(f"this action needs one of the roles {sorted(roles)}")
+        return org
 
     return dependency
 
