@@ -213,12 +213,8 @@ def test_enums_start_with_unspecified_and_are_prefixed() -> None:
 
 
 def test_topics() -> None:
-    assert dict(contracts.TOPICS) == {
-        "training": "naloxone.training.events.v1",
-        "inventory": "naloxone.inventory.events.v1",
-        "incidents": "naloxone.incidents.events.v1",
-        "diversion": "naloxone.diversion.events.v1",
-    }
+    assert {"training", "inventory", "incidents", "diversion", "partnership"} <= set(contracts.TOPICS)
+    assert dict(contracts.TOPICS) == {d: f"naloxone.{d}.events.v1" for d in contracts.DOMAINS}
     assert contracts.force_topic("west-midlands") == "naloxone.force.west-midlands.events.v1"
     assert contracts.inbound_topic("inventory") == "naloxone.inbound.inventory.v1"
     assert contracts.dead_letter_topic("inventory") == "naloxone.inbound.inventory.dlq.v1"

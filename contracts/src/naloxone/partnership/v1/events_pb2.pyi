@@ -33,16 +33,16 @@ class AgreementRevoked(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., force_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RoleGranted(_message.Message):
-    __slots__ = ("grant_id", "force_id", "subject", "role")
+    __slots__ = ("grant_id", "force_id", "grantee", "role")
     GRANT_ID_FIELD_NUMBER: _ClassVar[int]
     FORCE_ID_FIELD_NUMBER: _ClassVar[int]
-    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    GRANTEE_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     grant_id: str
     force_id: str
-    subject: str
+    grantee: str
     role: str
-    def __init__(self, grant_id: _Optional[str] = ..., force_id: _Optional[str] = ..., subject: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
+    def __init__(self, grant_id: _Optional[str] = ..., force_id: _Optional[str] = ..., grantee: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
 
 class RoleGrantRevoked(_message.Message):
     __slots__ = ("grant_id", "force_id")
