@@ -26,31 +26,41 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from naloxone.common.v1 import types_pb2 as naloxone_dot_common_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"naloxone/diversion/v1/events.proto\x12\x15naloxone.diversion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1enaloxone/common/v1/types.proto\"\xec\x02\n\x15\x44iversionReferralMade\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x19\n\x11subject_pseudonym\x18\x03 \x01(\t\x12\x35\n\x06scheme\x18\x04 \x01(\x0e\x32%.naloxone.diversion.v1.ReferralScheme\x12\x13\n\x0bscheme_code\x18\x05 \x01(\t\x12\x35\n\x06source\x18\x06 \x01(\x0e\x32%.naloxone.diversion.v1.ReferralSource\x12\x17\n\x0fprovider_org_id\x18\x07 \x01(\t\x12\x1c\n\x14referring_officer_id\x18\x08 \x01(\t\x12\x13\n\x0bincident_id\x18\t \x01(\t\x12/\n\x0breferred_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tarea_code\x18\x0b \x01(\t\"\x81\x01\n\x10ReferralAccepted\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12-\n\x0b\x61\x63\x63\x65pted_on\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xb7\x01\n\x10ReferralDeclined\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12\x34\n\x06reason\x18\x04 \x01(\x0e\x32$.naloxone.diversion.v1.DeclineReason\x12-\n\x0b\x64\x65\x63lined_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xbb\x01\n\x10TreatmentEngaged\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12\x39\n\x0cintervention\x18\x04 \x01(\x0e\x32#.naloxone.diversion.v1.Intervention\x12,\n\nengaged_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xb6\x01\n\x0eReferralClosed\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12\x37\n\x07\x63losure\x18\x04 \x01(\x0e\x32&.naloxone.diversion.v1.ReferralClosure\x12+\n\tclosed_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date*\xd3\x01\n\x0eReferralScheme\x12\x1f\n\x1bREFERRAL_SCHEME_UNSPECIFIED\x10\x00\x12\x1d\n\x19REFERRAL_SCHEME_DIVERSION\x10\x01\x12#\n\x1fREFERRAL_SCHEME_ARREST_REFERRAL\x10\x02\x12\x1d\n\x19REFERRAL_SCHEME_TREATMENT\x10\x03\x12\"\n\x1eREFERRAL_SCHEME_HARM_REDUCTION\x10\x04\x12\x19\n\x15REFERRAL_SCHEME_OTHER\x10\x05*\xa8\x01\n\x0eReferralSource\x12\x1f\n\x1bREFERRAL_SOURCE_UNSPECIFIED\x10\x00\x12\x1b\n\x17REFERRAL_SOURCE_CUSTODY\x10\x01\x12\x1a\n\x16REFERRAL_SOURCE_STREET\x10\x02\x12!\n\x1dREFERRAL_SOURCE_POST_OVERDOSE\x10\x03\x12\x19\n\x15REFERRAL_SOURCE_OTHER\x10\x04*\xcd\x01\n\rDeclineReason\x12\x1e\n\x1a\x44\x45\x43LINE_REASON_UNSPECIFIED\x10\x00\x12\"\n\x1e\x44\x45\x43LINE_REASON_PERSON_DECLINED\x10\x01\x12\x1f\n\x1b\x44\x45\x43LINE_REASON_NOT_ELIGIBLE\x10\x02\x12\x1d\n\x19\x44\x45\x43LINE_REASON_NO_CONTACT\x10\x03\x12\x1e\n\x1a\x44\x45\x43LINE_REASON_NO_CAPACITY\x10\x04\x12\x18\n\x14\x44\x45\x43LINE_REASON_OTHER\x10\x05*\xcb\x01\n\x0cIntervention\x12\x1c\n\x18INTERVENTION_UNSPECIFIED\x10\x00\x12%\n!INTERVENTION_STRUCTURED_TREATMENT\x10\x01\x12\x1f\n\x1bINTERVENTION_HARM_REDUCTION\x10\x02\x12\x1a\n\x16INTERVENTION_EDUCATION\x10\x03\x12!\n\x1dINTERVENTION_RECOVERY_SUPPORT\x10\x04\x12\x16\n\x12INTERVENTION_OTHER\x10\x05*\xcd\x01\n\x0fReferralClosure\x12 \n\x1cREFERRAL_CLOSURE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aREFERRAL_CLOSURE_COMPLETED\x10\x01\x12\x1f\n\x1bREFERRAL_CLOSURE_DISENGAGED\x10\x02\x12 \n\x1cREFERRAL_CLOSURE_TRANSFERRED\x10\x03\x12\x19\n\x15REFERRAL_CLOSURE_DIED\x10\x04\x12\x1a\n\x16REFERRAL_CLOSURE_OTHER\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"naloxone/diversion/v1/events.proto\x12\x15naloxone.diversion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1enaloxone/common/v1/types.proto\"\xbf\x03\n\x15\x44iversionReferralMade\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x19\n\x11subject_pseudonym\x18\x03 \x01(\t\x12\x35\n\x06scheme\x18\x04 \x01(\x0e\x32%.naloxone.diversion.v1.ReferralScheme\x12\x13\n\x0bscheme_code\x18\x05 \x01(\t\x12\x35\n\x06source\x18\x06 \x01(\x0e\x32%.naloxone.diversion.v1.ReferralSource\x12\x17\n\x0fprovider_org_id\x18\x07 \x01(\t\x12\x1c\n\x14referring_officer_id\x18\x08 \x01(\t\x12\x13\n\x0bincident_id\x18\t \x01(\t\x12/\n\x0breferred_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tarea_code\x18\x0b \x01(\t\x12\x37\n\x07\x63onsent\x18\x0c \x01(\x0e\x32&.naloxone.diversion.v1.ReferralConsent\x12\x18\n\x10source_record_id\x18\r \x01(\t\"\xba\x01\n\x10ReferralAccepted\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12-\n\x0b\x61\x63\x63\x65pted_on\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date\x12\x37\n\x07\x63onsent\x18\x05 \x01(\x0e\x32&.naloxone.diversion.v1.ReferralConsent\"\xb7\x01\n\x10ReferralDeclined\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12\x34\n\x06reason\x18\x04 \x01(\x0e\x32$.naloxone.diversion.v1.DeclineReason\x12-\n\x0b\x64\x65\x63lined_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xbb\x01\n\x10TreatmentEngaged\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12\x39\n\x0cintervention\x18\x04 \x01(\x0e\x32#.naloxone.diversion.v1.Intervention\x12,\n\nengaged_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xb6\x01\n\x0eReferralClosed\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12\x37\n\x07\x63losure\x18\x04 \x01(\x0e\x32&.naloxone.diversion.v1.ReferralClosure\x12+\n\tclosed_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xb9\x01\n\x13PartnerCommissioned\x12\x10\n\x08\x66orce_id\x18\x01 \x01(\t\x12\x35\n\x06scheme\x18\x02 \x01(\x0e\x32%.naloxone.diversion.v1.ReferralScheme\x12\x13\n\x0bscheme_code\x18\x03 \x01(\t\x12\x17\n\x0fprovider_org_id\x18\x04 \x01(\t\x12+\n\tstarts_on\x18\x05 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xa5\x01\n\x16PartnerCommissionEnded\x12\x10\n\x08\x66orce_id\x18\x01 \x01(\t\x12\x35\n\x06scheme\x18\x02 \x01(\x0e\x32%.naloxone.diversion.v1.ReferralScheme\x12\x17\n\x0fprovider_org_id\x18\x03 \x01(\t\x12)\n\x07\x65nds_on\x18\x04 \x01(\x0b\x32\x18.naloxone.common.v1.Date\"\xb2\x01\n\x1cReferralPersonalDataShredded\x12\x13\n\x0breferral_id\x18\x01 \x01(\t\x12\x10\n\x08\x66orce_id\x18\x02 \x01(\t\x12:\n\x06reason\x18\x03 \x01(\x0e\x32*.naloxone.diversion.v1.ReferralShredReason\x12/\n\x0bshredded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa1\x02\n\x0eReferralScheme\x12\x1f\n\x1bREFERRAL_SCHEME_UNSPECIFIED\x10\x00\x12\x1d\n\x19REFERRAL_SCHEME_DIVERSION\x10\x01\x12#\n\x1fREFERRAL_SCHEME_ARREST_REFERRAL\x10\x02\x12\x1d\n\x19REFERRAL_SCHEME_TREATMENT\x10\x03\x12\"\n\x1eREFERRAL_SCHEME_HARM_REDUCTION\x10\x04\x12\x19\n\x15REFERRAL_SCHEME_OTHER\x10\x05\x12(\n$REFERRAL_SCHEME_DEFERRED_PROSECUTION\x10\x06\x12\"\n\x1eREFERRAL_SCHEME_DRUG_EDUCATION\x10\x07*\xfa\x01\n\x0eReferralSource\x12\x1f\n\x1bREFERRAL_SOURCE_UNSPECIFIED\x10\x00\x12\x1b\n\x17REFERRAL_SOURCE_CUSTODY\x10\x01\x12\x1a\n\x16REFERRAL_SOURCE_STREET\x10\x02\x12!\n\x1dREFERRAL_SOURCE_POST_OVERDOSE\x10\x03\x12\x19\n\x15REFERRAL_SOURCE_OTHER\x10\x04\x12*\n&REFERRAL_SOURCE_NEIGHBOURHOOD_POLICING\x10\x05\x12$\n REFERRAL_SOURCE_TAKE_HOME_SUPPLY\x10\x06*m\n\x0fReferralConsent\x12 \n\x1cREFERRAL_CONSENT_UNSPECIFIED\x10\x00\x12\x1a\n\x16REFERRAL_CONSENT_GIVEN\x10\x01\x12\x1c\n\x18REFERRAL_CONSENT_PENDING\x10\x02*\x84\x01\n\x13ReferralShredReason\x12%\n!REFERRAL_SHRED_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dREFERRAL_SHRED_REASON_ERASURE\x10\x01\x12#\n\x1fREFERRAL_SHRED_REASON_RETENTION\x10\x02*\xcd\x01\n\rDeclineReason\x12\x1e\n\x1a\x44\x45\x43LINE_REASON_UNSPECIFIED\x10\x00\x12\"\n\x1e\x44\x45\x43LINE_REASON_PERSON_DECLINED\x10\x01\x12\x1f\n\x1b\x44\x45\x43LINE_REASON_NOT_ELIGIBLE\x10\x02\x12\x1d\n\x19\x44\x45\x43LINE_REASON_NO_CONTACT\x10\x03\x12\x1e\n\x1a\x44\x45\x43LINE_REASON_NO_CAPACITY\x10\x04\x12\x18\n\x14\x44\x45\x43LINE_REASON_OTHER\x10\x05*\xcb\x01\n\x0cIntervention\x12\x1c\n\x18INTERVENTION_UNSPECIFIED\x10\x00\x12%\n!INTERVENTION_STRUCTURED_TREATMENT\x10\x01\x12\x1f\n\x1bINTERVENTION_HARM_REDUCTION\x10\x02\x12\x1a\n\x16INTERVENTION_EDUCATION\x10\x03\x12!\n\x1dINTERVENTION_RECOVERY_SUPPORT\x10\x04\x12\x16\n\x12INTERVENTION_OTHER\x10\x05*\xcd\x01\n\x0fReferralClosure\x12 \n\x1cREFERRAL_CLOSURE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aREFERRAL_CLOSURE_COMPLETED\x10\x01\x12\x1f\n\x1bREFERRAL_CLOSURE_DISENGAGED\x10\x02\x12 \n\x1cREFERRAL_CLOSURE_TRANSFERRED\x10\x03\x12\x19\n\x15REFERRAL_CLOSURE_DIED\x10\x04\x12\x1a\n\x16REFERRAL_CLOSURE_OTHER\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'naloxone.diversion.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REFERRALSCHEME']._serialized_start=1187
-  _globals['_REFERRALSCHEME']._serialized_end=1398
-  _globals['_REFERRALSOURCE']._serialized_start=1401
-  _globals['_REFERRALSOURCE']._serialized_end=1569
-  _globals['_DECLINEREASON']._serialized_start=1572
-  _globals['_DECLINEREASON']._serialized_end=1777
-  _globals['_INTERVENTION']._serialized_start=1780
-  _globals['_INTERVENTION']._serialized_end=1983
-  _globals['_REFERRALCLOSURE']._serialized_start=1986
-  _globals['_REFERRALCLOSURE']._serialized_end=2191
+  _globals['_REFERRALSCHEME']._serialized_start=1864
+  _globals['_REFERRALSCHEME']._serialized_end=2153
+  _globals['_REFERRALSOURCE']._serialized_start=2156
+  _globals['_REFERRALSOURCE']._serialized_end=2406
+  _globals['_REFERRALCONSENT']._serialized_start=2408
+  _globals['_REFERRALCONSENT']._serialized_end=2517
+  _globals['_REFERRALSHREDREASON']._serialized_start=2520
+  _globals['_REFERRALSHREDREASON']._serialized_end=2652
+  _globals['_DECLINEREASON']._serialized_start=2655
+  _globals['_DECLINEREASON']._serialized_end=2860
+  _globals['_INTERVENTION']._serialized_start=2863
+  _globals['_INTERVENTION']._serialized_end=3066
+  _globals['_REFERRALCLOSURE']._serialized_start=3069
+  _globals['_REFERRALCLOSURE']._serialized_end=3274
   _globals['_DIVERSIONREFERRALMADE']._serialized_start=127
-  _globals['_DIVERSIONREFERRALMADE']._serialized_end=491
-  _globals['_REFERRALACCEPTED']._serialized_start=494
-  _globals['_REFERRALACCEPTED']._serialized_end=623
-  _globals['_REFERRALDECLINED']._serialized_start=626
-  _globals['_REFERRALDECLINED']._serialized_end=809
-  _globals['_TREATMENTENGAGED']._serialized_start=812
-  _globals['_TREATMENTENGAGED']._serialized_end=999
-  _globals['_REFERRALCLOSED']._serialized_start=1002
-  _globals['_REFERRALCLOSED']._serialized_end=1184
+  _globals['_DIVERSIONREFERRALMADE']._serialized_end=574
+  _globals['_REFERRALACCEPTED']._serialized_start=577
+  _globals['_REFERRALACCEPTED']._serialized_end=763
+  _globals['_REFERRALDECLINED']._serialized_start=766
+  _globals['_REFERRALDECLINED']._serialized_end=949
+  _globals['_TREATMENTENGAGED']._serialized_start=952
+  _globals['_TREATMENTENGAGED']._serialized_end=1139
+  _globals['_REFERRALCLOSED']._serialized_start=1142
+  _globals['_REFERRALCLOSED']._serialized_end=1324
+  _globals['_PARTNERCOMMISSIONED']._serialized_start=1327
+  _globals['_PARTNERCOMMISSIONED']._serialized_end=1512
+  _globals['_PARTNERCOMMISSIONENDED']._serialized_start=1515
+  _globals['_PARTNERCOMMISSIONENDED']._serialized_end=1680
+  _globals['_REFERRALPERSONALDATASHREDDED']._serialized_start=1683
+  _globals['_REFERRALPERSONALDATASHREDDED']._serialized_end=1861
 # @@protoc_insertion_point(module_scope)

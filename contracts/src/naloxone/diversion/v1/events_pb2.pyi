@@ -18,6 +18,8 @@ class ReferralScheme(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REFERRAL_SCHEME_TREATMENT: _ClassVar[ReferralScheme]
     REFERRAL_SCHEME_HARM_REDUCTION: _ClassVar[ReferralScheme]
     REFERRAL_SCHEME_OTHER: _ClassVar[ReferralScheme]
+    REFERRAL_SCHEME_DEFERRED_PROSECUTION: _ClassVar[ReferralScheme]
+    REFERRAL_SCHEME_DRUG_EDUCATION: _ClassVar[ReferralScheme]
 
 class ReferralSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -26,6 +28,20 @@ class ReferralSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REFERRAL_SOURCE_STREET: _ClassVar[ReferralSource]
     REFERRAL_SOURCE_POST_OVERDOSE: _ClassVar[ReferralSource]
     REFERRAL_SOURCE_OTHER: _ClassVar[ReferralSource]
+    REFERRAL_SOURCE_NEIGHBOURHOOD_POLICING: _ClassVar[ReferralSource]
+    REFERRAL_SOURCE_TAKE_HOME_SUPPLY: _ClassVar[ReferralSource]
+
+class ReferralConsent(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFERRAL_CONSENT_UNSPECIFIED: _ClassVar[ReferralConsent]
+    REFERRAL_CONSENT_GIVEN: _ClassVar[ReferralConsent]
+    REFERRAL_CONSENT_PENDING: _ClassVar[ReferralConsent]
+
+class ReferralShredReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFERRAL_SHRED_REASON_UNSPECIFIED: _ClassVar[ReferralShredReason]
+    REFERRAL_SHRED_REASON_ERASURE: _ClassVar[ReferralShredReason]
+    REFERRAL_SHRED_REASON_RETENTION: _ClassVar[ReferralShredReason]
 
 class DeclineReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -59,11 +75,21 @@ REFERRAL_SCHEME_ARREST_REFERRAL: ReferralScheme
 REFERRAL_SCHEME_TREATMENT: ReferralScheme
 REFERRAL_SCHEME_HARM_REDUCTION: ReferralScheme
 REFERRAL_SCHEME_OTHER: ReferralScheme
+REFERRAL_SCHEME_DEFERRED_PROSECUTION: ReferralScheme
+REFERRAL_SCHEME_DRUG_EDUCATION: ReferralScheme
 REFERRAL_SOURCE_UNSPECIFIED: ReferralSource
 REFERRAL_SOURCE_CUSTODY: ReferralSource
 REFERRAL_SOURCE_STREET: ReferralSource
 REFERRAL_SOURCE_POST_OVERDOSE: ReferralSource
 REFERRAL_SOURCE_OTHER: ReferralSource
+REFERRAL_SOURCE_NEIGHBOURHOOD_POLICING: ReferralSource
+REFERRAL_SOURCE_TAKE_HOME_SUPPLY: ReferralSource
+REFERRAL_CONSENT_UNSPECIFIED: ReferralConsent
+REFERRAL_CONSENT_GIVEN: ReferralConsent
+REFERRAL_CONSENT_PENDING: ReferralConsent
+REFERRAL_SHRED_REASON_UNSPECIFIED: ReferralShredReason
+REFERRAL_SHRED_REASON_ERASURE: ReferralShredReason
+REFERRAL_SHRED_REASON_RETENTION: ReferralShredReason
 DECLINE_REASON_UNSPECIFIED: DeclineReason
 DECLINE_REASON_PERSON_DECLINED: DeclineReason
 DECLINE_REASON_NOT_ELIGIBLE: DeclineReason
@@ -84,7 +110,7 @@ REFERRAL_CLOSURE_DIED: ReferralClosure
 REFERRAL_CLOSURE_OTHER: ReferralClosure
 
 class DiversionReferralMade(_message.Message):
-    __slots__ = ("referral_id", "force_id", "subject_pseudonym", "scheme", "scheme_code", "source", "provider_org_id", "referring_officer_id", "incident_id", "referred_at", "area_code")
+    __slots__ = ("referral_id", "force_id", "subject_pseudonym", "scheme", "scheme_code", "source", "provider_org_id", "referring_officer_id", "incident_id", "referred_at", "area_code", "consent", "source_record_id")
     REFERRAL_ID_FIELD_NUMBER: _ClassVar[int]
     FORCE_ID_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_PSEUDONYM_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +122,8 @@ class DiversionReferralMade(_message.Message):
     INCIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     REFERRED_AT_FIELD_NUMBER: _ClassVar[int]
     AREA_CODE_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     referral_id: str
     force_id: str
     subject_pseudonym: str
@@ -107,19 +135,23 @@ class DiversionReferralMade(_message.Message):
     incident_id: str
     referred_at: _timestamp_pb2.Timestamp
     area_code: str
-    def __init__(self, referral_id: _Optional[str] = ..., force_id: _Optional[str] = ..., subject_pseudonym: _Optional[str] = ..., scheme: _Optional[_Union[ReferralScheme, str]] = ..., scheme_code: _Optional[str] = ..., source: _Optional[_Union[ReferralSource, str]] = ..., provider_org_id: _Optional[str] = ..., referring_officer_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., referred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., area_code: _Optional[str] = ...) -> None: ...
+    consent: ReferralConsent
+    source_record_id: str
+    def __init__(self, referral_id: _Optional[str] = ..., force_id: _Optional[str] = ..., subject_pseudonym: _Optional[str] = ..., scheme: _Optional[_Union[ReferralScheme, str]] = ..., scheme_code: _Optional[str] = ..., source: _Optional[_Union[ReferralSource, str]] = ..., provider_org_id: _Optional[str] = ..., referring_officer_id: _Optional[str] = ..., incident_id: _Optional[str] = ..., referred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., area_code: _Optional[str] = ..., consent: _Optional[_Union[ReferralConsent, str]] = ..., source_record_id: _Optional[str] = ...) -> None: ...
 
 class ReferralAccepted(_message.Message):
-    __slots__ = ("referral_id", "force_id", "provider_org_id", "accepted_on")
+    __slots__ = ("referral_id", "force_id", "provider_org_id", "accepted_on", "consent")
     REFERRAL_ID_FIELD_NUMBER: _ClassVar[int]
     FORCE_ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_ORG_ID_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_ON_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_FIELD_NUMBER: _ClassVar[int]
     referral_id: str
     force_id: str
     provider_org_id: str
     accepted_on: _types_pb2.Date
-    def __init__(self, referral_id: _Optional[str] = ..., force_id: _Optional[str] = ..., provider_org_id: _Optional[str] = ..., accepted_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ...) -> None: ...
+    consent: ReferralConsent
+    def __init__(self, referral_id: _Optional[str] = ..., force_id: _Optional[str] = ..., provider_org_id: _Optional[str] = ..., accepted_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ..., consent: _Optional[_Union[ReferralConsent, str]] = ...) -> None: ...
 
 class ReferralDeclined(_message.Message):
     __slots__ = ("referral_id", "force_id", "provider_org_id", "reason", "declined_on")
@@ -162,3 +194,41 @@ class ReferralClosed(_message.Message):
     closure: ReferralClosure
     closed_on: _types_pb2.Date
     def __init__(self, referral_id: _Optional[str] = ..., force_id: _Optional[str] = ..., provider_org_id: _Optional[str] = ..., closure: _Optional[_Union[ReferralClosure, str]] = ..., closed_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class PartnerCommissioned(_message.Message):
+    __slots__ = ("force_id", "scheme", "scheme_code", "provider_org_id", "starts_on")
+    FORCE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    SCHEME_CODE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ORG_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTS_ON_FIELD_NUMBER: _ClassVar[int]
+    force_id: str
+    scheme: ReferralScheme
+    scheme_code: str
+    provider_org_id: str
+    starts_on: _types_pb2.Date
+    def __init__(self, force_id: _Optional[str] = ..., scheme: _Optional[_Union[ReferralScheme, str]] = ..., scheme_code: _Optional[str] = ..., provider_org_id: _Optional[str] = ..., starts_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class PartnerCommissionEnded(_message.Message):
+    __slots__ = ("force_id", "scheme", "provider_org_id", "ends_on")
+    FORCE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ORG_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDS_ON_FIELD_NUMBER: _ClassVar[int]
+    force_id: str
+    scheme: ReferralScheme
+    provider_org_id: str
+    ends_on: _types_pb2.Date
+    def __init__(self, force_id: _Optional[str] = ..., scheme: _Optional[_Union[ReferralScheme, str]] = ..., provider_org_id: _Optional[str] = ..., ends_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class ReferralPersonalDataShredded(_message.Message):
+    __slots__ = ("referral_id", "force_id", "reason", "shredded_at")
+    REFERRAL_ID_FIELD_NUMBER: _ClassVar[int]
+    FORCE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SHREDDED_AT_FIELD_NUMBER: _ClassVar[int]
+    referral_id: str
+    force_id: str
+    reason: ReferralShredReason
+    shredded_at: _timestamp_pb2.Timestamp
+    def __init__(self, referral_id: _Optional[str] = ..., force_id: _Optional[str] = ..., reason: _Optional[_Union[ReferralShredReason, str]] = ..., shredded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -285,7 +285,7 @@ class BatchRecalled(_message.Message):
     def __init__(self, batch_id: _Optional[str] = ..., force_id: _Optional[str] = ..., manufacturer_lot: _Optional[str] = ..., recall_reference: _Optional[str] = ..., recalled_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ..., kits_in_store: _Optional[int] = ..., kits_issued: _Optional[int] = ...) -> None: ...
 
 class TakeHomeKitSupplied(_message.Message):
-    __slots__ = ("supply_id", "force_id", "batch_id", "kit_id", "product", "quantity", "supplied_at", "setting", "recipient", "subject_pseudonym", "repeat_supply", "advice_given", "partner_org_id", "officer_id", "store_id", "area_code", "product_code", "supplier_org_id", "repeat_reason")
+    __slots__ = ("supply_id", "force_id", "batch_id", "kit_id", "product", "quantity", "supplied_at", "setting", "recipient", "subject_pseudonym", "repeat_supply", "advice_given", "partner_org_id", "officer_id", "store_id", "area_code", "product_code", "supplier_org_id", "repeat_reason", "referral_consent")
     SUPPLY_ID_FIELD_NUMBER: _ClassVar[int]
     FORCE_ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
@@ -305,6 +305,7 @@ class TakeHomeKitSupplied(_message.Message):
     PRODUCT_CODE_FIELD_NUMBER: _ClassVar[int]
     SUPPLIER_ORG_ID_FIELD_NUMBER: _ClassVar[int]
     REPEAT_REASON_FIELD_NUMBER: _ClassVar[int]
+    REFERRAL_CONSENT_FIELD_NUMBER: _ClassVar[int]
     supply_id: str
     force_id: str
     batch_id: str
@@ -324,7 +325,8 @@ class TakeHomeKitSupplied(_message.Message):
     product_code: str
     supplier_org_id: str
     repeat_reason: RepeatSupplyReason
-    def __init__(self, supply_id: _Optional[str] = ..., force_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kit_id: _Optional[str] = ..., product: _Optional[_Union[NaloxoneProduct, str]] = ..., quantity: _Optional[int] = ..., supplied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., setting: _Optional[_Union[SupplySetting, str]] = ..., recipient: _Optional[_Union[SupplyRecipient, str]] = ..., subject_pseudonym: _Optional[str] = ..., repeat_supply: _Optional[bool] = ..., advice_given: _Optional[bool] = ..., partner_org_id: _Optional[str] = ..., officer_id: _Optional[str] = ..., store_id: _Optional[str] = ..., area_code: _Optional[str] = ..., product_code: _Optional[str] = ..., supplier_org_id: _Optional[str] = ..., repeat_reason: _Optional[_Union[RepeatSupplyReason, str]] = ...) -> None: ...
+    referral_consent: bool
+    def __init__(self, supply_id: _Optional[str] = ..., force_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kit_id: _Optional[str] = ..., product: _Optional[_Union[NaloxoneProduct, str]] = ..., quantity: _Optional[int] = ..., supplied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., setting: _Optional[_Union[SupplySetting, str]] = ..., recipient: _Optional[_Union[SupplyRecipient, str]] = ..., subject_pseudonym: _Optional[str] = ..., repeat_supply: _Optional[bool] = ..., advice_given: _Optional[bool] = ..., partner_org_id: _Optional[str] = ..., officer_id: _Optional[str] = ..., store_id: _Optional[str] = ..., area_code: _Optional[str] = ..., product_code: _Optional[str] = ..., supplier_org_id: _Optional[str] = ..., repeat_reason: _Optional[_Union[RepeatSupplyReason, str]] = ..., referral_consent: _Optional[bool] = ...) -> None: ...
 
 class KitStocked(_message.Message):
     __slots__ = ("kit_id", "force_id", "batch_id", "label", "sequence_number", "product", "product_code", "doses_per_kit", "manufacturer_lot", "expires_on", "stocked_on", "store_id", "store_type")
