@@ -525,3 +525,70 @@ async def run_with_keys(pool, mapper: EventMapper, personal: PersonalData, ctx: 
     async with pool.acquire() as conn, conn.transaction():
         runner = CommandRunner(_SavepointStore(conn), mapper, look_first=True)  # keys are side effects
         return await runner.run(ctx, decision_for(personal.keys(conn)))
+
+
+# --- sharing data keys with the owning force (egress; issue 10) -------------------------
+# A force's IT reads its own subjects' sealed fields from its egress topic: each data key
+# is sealed again, with HPKE (RFC 9180), for that force's X25519 public key. The same
+# sealing carries a force system's personal fields to the platform (inbound).
+
+HPKE_ALGORITHM = "HPKE-X25519-SHA256-AES256GCM"
+FORCE_DATA_KEY_INFO = b"naloxone/force-data-key/v1:"
+
+
+def _hpke():
+    from cryptography.hazmat.primitives import hpke
+
+    return hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+
+
+def hpke_seal(public_key, plaintext: bytes, info: bytes) -> bytes:
+    """Single-shot HPKE base mode: the encapsulated key followed by the ciphertext."""
+    return _hpke().encrypt(plaintext, public_key, info=info)
+
+
+def hpke_open(private_key, blob: bytes, info: bytes) -> bytes:
+    try:
+        return _hpke().decrypt(blob, private_key, info=info)
+    except Exception as exc:  # wrong key, wrong info, or tampered: all the same to a reader
+        raise Unreadable("does not open with this key") from exc
+
+
+def public_key_id(public_key) -> str:
+    """A short, stable name for an X25519 public key (first 16 hex digits of SHA-256 of its bytes)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return hashlib.sha256(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SharedDataKey:
+    """One record's data key sealed for one force (see proto naloxone.egress.v1.ForceDataKey)."""
+
+    key_id: UUID
+    force_key_id: str
+    wrapped_key: bytes = field(repr=False)
+    record_type: str
+    record_id: UUID
+
+
+def unwrap_shared_key(private_key, shared_key_id: UUID, wrapped: bytes) -> DataKey:
+    """What the force does: its private key opens the data key, which then opens the sealed fields."""
+    return DataKey(shared_key_id, hpke_open(private_key, wrapped, FORCE_DATA_KEY_INFO + shared_key_id.bytes))
+
+
+async def share_with_force(keys: KeyStore, force_id: str, key_ids: Iterable[UUID], public_key) -> list[SharedDataKey]:
+    """The data keys named, each sealed for the force's public key: only keys of records of that
+    force, and only keys that still exist (an erased or expired record shares nothing)."""
+    ids = list(dict.fromkeys(key_ids))
+    if not ids:
+        return []
+    rows = await keys.db.fetch(
+        "SELECT key_id, record_type, record_id, wrapping_key_id, wrapped_key FROM personal_data_keys "
+        "WHERE key_id = ANY($1::uuid[]) AND force_id = $2", ids, force_id)
+    key_name = public_key_id(public_key)
+    return [SharedDataKey(r["key_id"], key_name,
+                          hpke_seal(public_key, keys.wrapper.unwrap(r["wrapping_key_id"], r["key_id"],
+                                                                   r["wrapped_key"]).material,
+                                    FORCE_DATA_KEY_INFO + r["key_id"].bytes),
+                          r["record_type"], r["record_id"]) for r in rows]

@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$naloxone/common/v1/dead_letter.proto\x12\x12naloxone.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x02\n\nDeadLetter\x12\x14\n\x0csource_topic\x18\x01 \x01(\t\x12\x18\n\x10source_partition\x18\x02 \x01(\x05\x12\x15\n\rsource_offset\x18\x03 \x01(\x03\x12\x12\n\nsource_key\x18\x04 \x01(\x0c\x12\x14\n\x0csource_value\x18\x05 \x01(\x0c\x12\x10\n\x08\x66orce_id\x18\x06 \x01(\t\x12\x33\n\x06reason\x18\x07 \x01(\x0e\x32#.naloxone.common.v1.RejectionReason\x12\x0e\n\x06\x64\x65tail\x18\x08 \x01(\t\x12/\n\x0brejected_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brejected_by\x18\n \x01(\t*\xd8\x01\n\x0fRejectionReason\x12 \n\x1cREJECTION_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cREJECTION_REASON_UNPARSEABLE\x10\x01\x12\'\n#REJECTION_REASON_UNKNOWN_EVENT_TYPE\x10\x02\x12\x1c\n\x18REJECTION_REASON_INVALID\x10\x03\x12\x1e\n\x1aREJECTION_REASON_FORBIDDEN\x10\x04\x12\x1a\n\x16REJECTION_REASON_OTHER\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$naloxone/common/v1/dead_letter.proto\x12\x12naloxone.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\x02\n\nDeadLetter\x12\x14\n\x0csource_topic\x18\x01 \x01(\t\x12\x18\n\x10source_partition\x18\x02 \x01(\x05\x12\x15\n\rsource_offset\x18\x03 \x01(\x03\x12\x12\n\nsource_key\x18\x04 \x01(\x0c\x12\x14\n\x0csource_value\x18\x05 \x01(\x0c\x12\x10\n\x08\x66orce_id\x18\x06 \x01(\t\x12\x33\n\x06reason\x18\x07 \x01(\x0e\x32#.naloxone.common.v1.RejectionReason\x12\x0e\n\x06\x64\x65tail\x18\x08 \x01(\t\x12/\n\x0brejected_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brejected_by\x18\n \x01(\t\x12\r\n\x05\x66ield\x18\x0b \x01(\t*\xd8\x01\n\x0fRejectionReason\x12 \n\x1cREJECTION_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cREJECTION_REASON_UNPARSEABLE\x10\x01\x12\'\n#REJECTION_REASON_UNKNOWN_EVENT_TYPE\x10\x02\x12\x1c\n\x18REJECTION_REASON_INVALID\x10\x03\x12\x1e\n\x1aREJECTION_REASON_FORBIDDEN\x10\x04\x12\x1a\n\x16REJECTION_REASON_OTHER\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'naloxone.common.v1.dead_letter_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REJECTIONREASON']._serialized_start=379
-  _globals['_REJECTIONREASON']._serialized_end=595
+  _globals['_REJECTIONREASON']._serialized_start=394
+  _globals['_REJECTIONREASON']._serialized_end=610
   _globals['_DEADLETTER']._serialized_start=94
-  _globals['_DEADLETTER']._serialized_end=376
+  _globals['_DEADLETTER']._serialized_end=391
 # @@protoc_insertion_point(module_scope)

@@ -25,7 +25,7 @@ REJECTION_REASON_FORBIDDEN: RejectionReason
 REJECTION_REASON_OTHER: RejectionReason
 
 class DeadLetter(_message.Message):
-    __slots__ = ("source_topic", "source_partition", "source_offset", "source_key", "source_value", "force_id", "reason", "detail", "rejected_at", "rejected_by")
+    __slots__ = ("source_topic", "source_partition", "source_offset", "source_key", "source_value", "force_id", "reason", "detail", "rejected_at", "rejected_by", "field")
     SOURCE_TOPIC_FIELD_NUMBER: _ClassVar[int]
     SOURCE_PARTITION_FIELD_NUMBER: _ClassVar[int]
     SOURCE_OFFSET_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,7 @@ class DeadLetter(_message.Message):
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     REJECTED_AT_FIELD_NUMBER: _ClassVar[int]
     REJECTED_BY_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
     source_topic: str
     source_partition: int
     source_offset: int
@@ -46,4 +47,5 @@ class DeadLetter(_message.Message):
     detail: str
     rejected_at: _timestamp_pb2.Timestamp
     rejected_by: str
-    def __init__(self, source_topic: _Optional[str] = ..., source_partition: _Optional[int] = ..., source_offset: _Optional[int] = ..., source_key: _Optional[bytes] = ..., source_value: _Optional[bytes] = ..., force_id: _Optional[str] = ..., reason: _Optional[_Union[RejectionReason, str]] = ..., detail: _Optional[str] = ..., rejected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rejected_by: _Optional[str] = ...) -> None: ...
+    field: str
+    def __init__(self, source_topic: _Optional[str] = ..., source_partition: _Optional[int] = ..., source_offset: _Optional[int] = ..., source_key: _Optional[bytes] = ..., source_value: _Optional[bytes] = ..., force_id: _Optional[str] = ..., reason: _Optional[_Union[RejectionReason, str]] = ..., detail: _Optional[str] = ..., rejected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rejected_by: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
