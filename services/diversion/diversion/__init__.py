@@ -1,0 +1,1 @@
+"""Diversion: referrals of people who use drugs into treatment and diversion schemes, and what came of them."""

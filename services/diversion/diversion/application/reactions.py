@@ -1,0 +1,95 @@
+"""The process manager: what diversion does when other services report facts.
+
+- Incidents' NaloxoneAdministered naming a person who survived (or whose outcome is not yet
+  known) opens a referral offer to the force's contracted treatment partner; the person's
+  consent is asked when the partner makes contact (the offer's consent is pending).
+- Inventory's TakeHomeKitSupplied to a person at risk who consented to a referral opens an
+  offer the same way, with consent given.
+- Incidents' SubjectErased destroys the subject's referral keys in this service too.
+
+Each offer's id is derived from the record that opened it (the administration or the
+supply), and the partner is the one contracted on the day of that fact, not of the
+processing: a redelivery, a replay or a rebuilt reactor opens the same one offer to the
+same partner. The reactor runs each reaction once per event id on top of that. A fact
+with no partner contracted for the day is recorded in `reaction_failures` for follow-up.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from uuid import UUID
+
+from naloxone.contracts import TOPICS
+from naloxone.incidents.v1 import events_pb2 as incidents_pb
+from naloxone.inventory.v1 import events_pb2 as inventory_pb
+from naloxone_kernel.commands import Session
+from naloxone_kernel.contract_values import from_timestamp
+from naloxone_kernel.personal_data import PersonalData
+from naloxone_kernel.projector import ProjectedEvent
+from naloxone_kernel.reactor import Reaction
+from naloxone_kernel.settings import settings_for
+
+from ..domain import OFFER_SCHEME, Consent, Source, offer_id
+from ..settings import DiversionSettings
+from . import handlers as h
+
+
+def _uuid(text: str) -> UUID | None:
+    return UUID(text) if text else None
+
+
+def offer_after_administration(event: ProjectedEvent):
+    p = event.payload
+    if not isinstance(p, incidents_pb.NaloxoneAdministered) or not p.subject_pseudonym:
+        return None
+    if p.outcome == incidents_pb.INCIDENT_OUTCOME_DIED:
+        return None
+    administered_at = from_timestamp(p.administered_at)
+    return h.make_referral(h.MakeReferral(
+        force_id=p.force_id, referral_id=offer_id(Source.POST_OVERDOSE, UUID(p.administration_id)),
+        subject_pseudonym=p.subject_pseudonym, source=Source.POST_OVERDOSE,
+        scheme=OFFER_SCHEME[Source.POST_OVERDOSE], consent=Consent.PENDING, referred_at=administered_at,
+        now=administered_at, incident_id=_uuid(p.incident_id), area_code=p.area_code or None,
+        source_record_id=UUID(p.administration_id)))
+
+
+def offer_after_take_home_supply(event: ProjectedEvent):
+    p = event.payload
+    if not isinstance(p, inventory_pb.TakeHomeKitSupplied) or not (p.referral_consent and p.subject_pseudonym):
+        return None
+    if p.recipient != inventory_pb.SUPPLY_RECIPIENT_PERSON_AT_RISK:
+        return None  # a witness's consent is not the person's
+    supplied_at = from_timestamp(p.supplied_at)
+    return h.make_referral(h.MakeReferral(
+        force_id=p.force_id, referral_id=offer_id(Source.TAKE_HOME_SUPPLY, UUID(p.supply_id)),
+        subject_pseudonym=p.subject_pseudonym, source=Source.TAKE_HOME_SUPPLY,
+        scheme=OFFER_SCHEME[Source.TAKE_HOME_SUPPLY], consent=Consent.GIVEN, referred_at=supplied_at,
+        now=supplied_at, area_code=p.area_code or None, source_record_id=UUID(p.supply_id)))
+
+
+@cache
+def _personal_data() -> PersonalData:
+    """The reactor process's key machinery, from DIVERSION_* settings (built once)."""
+    return PersonalData(settings_for("diversion", DiversionSettings))
+
+
+def erase_subject(event: ProjectedEvent):
+    p = event.payload
+    if not isinstance(p, incidents_pb.SubjectErased):
+        return None
+    cmd = h.EraseSubject(force_id=p.force_id, subject_pseudonym=p.subject_pseudonym,
+                         erased_at=from_timestamp(p.erased_at))
+
+    async def decide(session: Session):
+        # The key store on the reactor's own connection: the keys go in the same transaction
+        # as the events saying so and the consumed offsets, or not at all.
+        return await h.erase_subject(cmd, _personal_data().keys(session.store.pool))(session)
+
+    return decide
+
+
+REACTIONS = (
+    Reaction("offer-after-administration", (TOPICS["incidents"],), offer_after_administration),
+    Reaction("offer-after-take-home-supply", (TOPICS["inventory"],), offer_after_take_home_supply),
+    Reaction("erase-subject", (TOPICS["incidents"],), erase_subject),
+)
