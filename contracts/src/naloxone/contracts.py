@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: The event-producing domains, one ``proto/naloxone/<domain>/v1/events.proto`` each.
-DOMAINS: tuple[str, ...] = ("training", "inventory", "incidents", "diversion", "partnership", "provision")
+DOMAINS: tuple[str, ...] = ("training", "inventory", "incidents", "diversion", "partnership", "provision", "alerts")
 
 #: Internal topic of each domain's events, keyed by aggregate id.
 TOPICS: Mapping[str, str] = MappingProxyType({d: f"naloxone.{d}.events.v1" for d in DOMAINS})
