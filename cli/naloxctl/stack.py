@@ -100,7 +100,7 @@ def service_specs(cfg: StackConfig) -> list[ProcessSpec]:
             specs.append(ProcessSpec(entry.process_name(kind), [py, "-m", "naloxone_kernel", entry.name, kind],
                                      f"http://127.0.0.1:{cfg.port(entry.name, kind)}/readyz", env))
     gateway_env = {"GATEWAY_PORT": str(cfg.gateway_port), "GATEWAY_OPS_PORT": str(cfg.ports["gateway-ops"]),
-                   "GATEWAY_DATABASE_URL": cfg.gateway_database_url}
+                   "GATEWAY_DATABASE_URL": cfg.gateway_database_url, "GATEWAY_TOPIC_PREFIX": cfg.topic_prefix}
     gateway_env |= {f"GATEWAY_{e.name.upper()}_URL": f"http://127.0.0.1:{cfg.port(e.name, 'api')}" for e in SERVICES}
     if cfg.jwks_path:
         gateway_env["GATEWAY_JWKS_PATH"] = cfg.jwks_path

@@ -18,7 +18,13 @@ no weaker):
 - a national lead reaches aggregate routes only (GET .../summary), never per-person or
   per-incident records;
 - submit-only roles (officer, custody, partner) cannot read analytics (aggregate routes);
-- an auditor reaches their force's records read-only, and /v1/audit for forces they audit.
+- an auditor reaches their force's records read-only, and /v1/audit for forces they audit;
+- /v1/partners/{org}/... is for that organisation's workers only; /v1/regions/... and
+  /v1/national/... (cross-force aggregates) are read-only, for national leads and force users
+  with an analytic role (the service suppresses small numbers of other forces).
+
+Agreements and grants are also published (kernel outbox relay, run here) on the partnership
+topic, from which every service learns which forces a partner reaches.
 
 The gateway's own routes (reference data, agreements, role grants, audit, the merged
 OpenAPI document and /docs) are a FastAPI app behind the same checks. /readyz and
@@ -41,6 +47,7 @@ import asyncpg
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from naloxone.contracts import TOPICS
 from naloxone_kernel.auth import (
     ROLES,
     SLUG_PATTERN,
@@ -66,7 +73,8 @@ from naloxone_kernel.http import (
 from naloxone_kernel.logging import configure_logging, correlation_id_var, get_logger
 from naloxone_kernel.metrics import DENIALS, HTTP_LATENCY
 from naloxone_kernel.reference.forces import FORCES, get_force
-from naloxone_kernel.registry import service_for_route
+from naloxone_kernel.registry import PUBLIC_ROUTE_SEGMENTS, service_for_public_route, service_for_route
+from naloxone_kernel.relay import OutboxRelay
 from naloxone_kernel.schemas import PlausibleDate, Strict
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import Field
@@ -164,6 +172,22 @@ class Access:
             raise Forbidden(f"submit-only roles {sorted(identity.roles)} cannot read analytics")
 
 
+    def authorize_public(self, identity: Identity, segment: str, name: str, method: str) -> None:
+        """Routes outside one force's scope: a partner organisation's own routes, and the
+        cross-force views (regions, national), which are read-only aggregates."""
+        if segment == "partners":
+            if identity.kind != "partner" or identity.org != name:
+                raise Forbidden(f"only workers of partner organisation '{name}' may use its routes")
+            return
+        if method != "GET":
+            raise Forbidden("cross-force views are read-only")
+        if identity.kind == "national" or (identity.kind == "force" and not identity.roles <= SUBMIT_ONLY_ROLES):
+            return
+        if identity.kind == "force":
+            raise Forbidden(f"submit-only roles {sorted(identity.roles)} cannot read analytics")
+        raise Forbidden(f"this {identity.kind} identity may not read cross-force views")
+
+
 def _client_key(scope) -> str:
     client = scope.get("client")
     return client[0] if client else "unknown"
@@ -204,12 +228,27 @@ class Gateway:
         await ensure_database(self.settings.database_url)
         self.pool = await create_pool(self.settings.database_url, min_size=1, max_size=8)
         await migrate(self.pool)
-        self.policy_store = PolicyStore(self.pool)
+        self.policy_store = PolicyStore(self.pool, self.settings.topic(TOPICS["partnership"]))
         await self.policy_store.catch_up()
         self.access = Access(self.policy_store)
         self.audit = AuditLog(self.pool)
         self._tasks = [asyncio.create_task(self.policy_store.tail(self.settings.policy_refresh_seconds)),
-                       asyncio.create_task(self.audit.run())]
+                       asyncio.create_task(self.audit.run()),
+                       asyncio.create_task(self._relay_agreements())]
+
+    async def _relay_agreements(self) -> None:
+        """Publish agreement and grant events to the partnership topic (the kernel's outbox
+        relay, one instance at a time across gateway replicas); restarted if it fails."""
+        while True:
+            relay = OutboxRelay(self.settings.database_url, self.settings.kafka_bootstrap,
+                                client_id="gateway-relay")
+            try:
+                await relay.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.error("agreement relay stopped; restarting", error=f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
         for task in getattr(self, "_tasks", []):
@@ -257,10 +296,16 @@ class Gateway:
                 if len(parts) > 4:
                     force_id = parts[3]
                     entry = service_for_route(parts[4])
+                if entry is not None:
+                    self.access.authorize(identity, force_id, method, path)
+            else:
+                parts = path.split("/", 4)
+                if len(parts) > 3 and parts[3] and parts[2] in PUBLIC_ROUTE_SEGMENTS:
+                    self.access.authorize_public(identity, parts[2], parts[3], method)
+                    entry = service_for_public_route(parts[2])
             if entry is None:
                 status = await self._own(scope, receive, send, request_id)
                 return
-            self.access.authorize(identity, force_id, method, path)
             status = await self._proxy(scope, receive, send, request_id, entry.name, identity)
         except Refusal as refusal:
             status, reason = refusal.status, str(refusal)

@@ -22,6 +22,9 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 
+from naloxone.partnership.v1 import events_pb2 as partnership
+from naloxone_kernel.contract_values import to_date
+from naloxone_kernel.envelope import EnvelopeMeta, to_outbox
 from naloxone_kernel.eventstore import (
     EVENT_STORE_DDL,
     EventStore,
@@ -155,11 +158,36 @@ class Policy:
                    json.loads(event.payload))
 
 
-class PolicyStore:
-    """Commands on agreements and grants, and the tail that keeps `policy` current."""
+def to_proto(event_type: str, aggregate_id: uuid.UUID, force_id: str, payload: dict):
+    """A stored agreement or grant event as its partnership contract message."""
+    if event_type == "AgreementMade":
+        message = partnership.AgreementMade(agreement_id=str(aggregate_id), force_id=force_id, org=payload["org"],
+                                            purpose=payload["purpose"],
+                                            starts_on=to_date(date.fromisoformat(payload["starts_on"])))
+        if payload.get("ends_on"):
+            message.ends_on.CopyFrom(to_date(date.fromisoformat(payload["ends_on"])))
+        return message
+    if event_type == "AgreementRevoked":
+        return partnership.AgreementRevoked(agreement_id=str(aggregate_id), force_id=force_id,
+                                            reason=payload.get("reason") or "")
+    if event_type == "RoleGranted":
+        return partnership.RoleGranted(grant_id=str(aggregate_id), force_id=force_id, grantee=payload["subject"],
+                                       role=payload["role"])
+    if event_type == "RoleGrantRevoked":
+        return partnership.RoleGrantRevoked(grant_id=str(aggregate_id), force_id=force_id)
+    raise ValueError(f"no partnership contract for {event_type}")
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+
+class PolicyStore:
+    """Commands on agreements and grants, and the tail that keeps `policy` current.
+
+    Each change is also written to the outbox in the same statement, so the gateway's relay
+    publishes it on the partnership topic and every service learns the agreements too.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, topic: str) -> None:
         self.pool = pool
+        self.topic = topic
         self.store = EventStore(pool)
         self.policy = Policy()
         self._lock = asyncio.Lock()
@@ -195,11 +223,16 @@ class PolicyStore:
                 raise IdempotencyKeyReused(
                     "this Idempotency-Key was already used for a different request; use a new key")
             return {**found.body, "replayed": True}
+        now = datetime.now(UTC)
         event = NewEvent(event_id=uuid.uuid4(), aggregate_type=aggregate_type, aggregate_id=aggregate_id,
                          aggregate_version=version, event_type=event_type, force_id=force_id,
-                         occurred_at=datetime.now(UTC), payload_json=json.dumps(payload),
+                         occurred_at=now, payload_json=json.dumps(payload),
                          correlation_id=correlation_id, actor=actor)
-        await self.store.append([event], [], IdempotentResponse(idempotency_key, fingerprint, "created", body))
+        meta = EnvelopeMeta(event_id=event.event_id, aggregate_type=aggregate_type, aggregate_id=aggregate_id,
+                            aggregate_version=version, force_id=force_id, occurred_at=now, recorded_at=now,
+                            correlation_id=correlation_id, causation_id=None, actor=actor)
+        outbox = [to_outbox(self.topic, meta, to_proto(event_type, aggregate_id, force_id, payload))]
+        await self.store.append([event], outbox, IdempotentResponse(idempotency_key, fingerprint, "created", body))
         self.policy.apply(event.event_id, event_type, aggregate_id, version, payload)
         return body
 

@@ -34,7 +34,10 @@ def _worker(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSe
         if not parts.read_models:
             raise SystemExit(f"{entry.name} has no read models to project")
         return WorkerGroup([
-            ProjectorRunner(model, settings.database_url, settings.kafka_bootstrap, topic_prefix=settings.topic_prefix)
+            # the consumer group is the service's own: two services keeping the same kernel read
+            # model (partner agreements) must each see every event, not share them out
+            ProjectorRunner(model, settings.database_url, settings.kafka_bootstrap, topic_prefix=settings.topic_prefix,
+                            group_id=f"{settings.topic_prefix}{entry.name}.projector.{model.name}")
             for model in parts.read_models])
     if kind == "reactor":
         if not parts.reactions:
@@ -42,6 +45,14 @@ def _worker(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSe
         reactor = Reactor(entry.name, parts.reactions, mapper_for(parts, settings))
         return ProjectorRunner(reactor, settings.database_url, settings.kafka_bootstrap,
                                topic_prefix=settings.topic_prefix)
+    if kind == "egress":
+        from .egress import egress_worker
+
+        return egress_worker(entry, settings)
+    if kind == "inbound":
+        from .inbound import inbound_worker
+
+        return inbound_worker(entry, parts, settings)
     raise SystemExit(f"unknown process kind {kind!r}")
 
 

@@ -10,12 +10,13 @@ rebuild, migrations and scheduled jobs (see `naloxone_kernel.__main__`).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Awaitable, Callable, Sequence
 
 import asyncpg
@@ -26,10 +27,11 @@ from google.protobuf.message import Message
 from .auth import Forbidden, Identity, TokenVerifier, authorize_force
 from .commands import CommandOutcome, CommandRunner, Decision, Outcome
 from .db import create_pool
-from .domain import DomainEvent
+from .domain import DomainEvent, uk_day
 from .eventstore import EventStore
 from .http import PlatformMiddleware, authenticated, install_error_handlers, install_probes, request_fingerprint
 from .logging import configure_logging, current_correlation_id
+from .partners import PartnerAgreementsView, forces_for_org
 from .projector import Projection, create_schema
 from .reactor import Reaction
 from .readiness import kafka_check
@@ -110,7 +112,9 @@ class ServiceParts:
 
 
 def load_parts(entry: ServiceEntry) -> ServiceParts:
-    return importlib.import_module(f"{entry.package}.entrypoints.api").service
+    """The service's parts, with the read models every service keeps (partner agreements)."""
+    parts = importlib.import_module(f"{entry.package}.entrypoints.api").service
+    return dataclasses.replace(parts, read_models=(*parts.read_models, PartnerAgreementsView()))
 
 
 def mapper_for(parts: ServiceParts, settings: ServiceProcessSettings) -> EventMapper:
@@ -175,7 +179,11 @@ Caller = Annotated[Identity, Depends(authenticated)]
 def force_scope(roles: frozenset[str]):
     """A dependency for /v1/forces/{force_id}/...: the force, once the caller may act in it."""
 
-    async def dependency(force_id: str, identity: Caller) -> str:
+    async def dependency(force_id: str, identity: Caller, kit: Kit) -> str:
+        if identity.kind == "partner":
+            # which forces a partner reaches comes from the agreements held, never from the token
+            forces = await forces_for_org(kit.pool, identity.org, uk_day(datetime.now(UTC)))
+            identity = dataclasses.replace(identity, forces=forces)
         authorize_force(identity, force_id, roles)
         return force_id
 
