@@ -81,6 +81,12 @@ class RepeatSupplyReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REPEAT_SUPPLY_REASON_EXPIRED: _ClassVar[RepeatSupplyReason]
     REPEAT_SUPPLY_REASON_CONFISCATED: _ClassVar[RepeatSupplyReason]
     REPEAT_SUPPLY_REASON_OTHER: _ClassVar[RepeatSupplyReason]
+
+class SupplyShredReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SUPPLY_SHRED_REASON_UNSPECIFIED: _ClassVar[SupplyShredReason]
+    SUPPLY_SHRED_REASON_ERASURE: _ClassVar[SupplyShredReason]
+    SUPPLY_SHRED_REASON_RETENTION: _ClassVar[SupplyShredReason]
 NALOXONE_PRODUCT_UNSPECIFIED: NaloxoneProduct
 NALOXONE_PRODUCT_NASAL_SPRAY_1_8MG: NaloxoneProduct
 NALOXONE_PRODUCT_INJECTION_2MG: NaloxoneProduct
@@ -129,6 +135,9 @@ REPEAT_SUPPLY_REASON_LOST: RepeatSupplyReason
 REPEAT_SUPPLY_REASON_EXPIRED: RepeatSupplyReason
 REPEAT_SUPPLY_REASON_CONFISCATED: RepeatSupplyReason
 REPEAT_SUPPLY_REASON_OTHER: RepeatSupplyReason
+SUPPLY_SHRED_REASON_UNSPECIFIED: SupplyShredReason
+SUPPLY_SHRED_REASON_ERASURE: SupplyShredReason
+SUPPLY_SHRED_REASON_RETENTION: SupplyShredReason
 
 class StockReceived(_message.Message):
     __slots__ = ("batch_id", "force_id", "product", "manufacturer_lot", "quantity", "doses_per_kit", "expires_on", "received_on", "store_id", "supplier", "product_code", "store_type")
@@ -285,7 +294,7 @@ class BatchRecalled(_message.Message):
     def __init__(self, batch_id: _Optional[str] = ..., force_id: _Optional[str] = ..., manufacturer_lot: _Optional[str] = ..., recall_reference: _Optional[str] = ..., recalled_on: _Optional[_Union[_types_pb2.Date, _Mapping]] = ..., kits_in_store: _Optional[int] = ..., kits_issued: _Optional[int] = ...) -> None: ...
 
 class TakeHomeKitSupplied(_message.Message):
-    __slots__ = ("supply_id", "force_id", "batch_id", "kit_id", "product", "quantity", "supplied_at", "setting", "recipient", "subject_pseudonym", "repeat_supply", "advice_given", "partner_org_id", "officer_id", "store_id", "area_code", "product_code", "supplier_org_id", "repeat_reason", "referral_consent")
+    __slots__ = ("supply_id", "force_id", "batch_id", "kit_id", "product", "quantity", "supplied_at", "setting", "recipient", "subject_pseudonym", "repeat_supply", "advice_given", "partner_org_id", "officer_id", "store_id", "area_code", "product_code", "supplier_org_id", "repeat_reason", "referral_consent", "subject_details_ciphertext")
     SUPPLY_ID_FIELD_NUMBER: _ClassVar[int]
     FORCE_ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
@@ -306,6 +315,7 @@ class TakeHomeKitSupplied(_message.Message):
     SUPPLIER_ORG_ID_FIELD_NUMBER: _ClassVar[int]
     REPEAT_REASON_FIELD_NUMBER: _ClassVar[int]
     REFERRAL_CONSENT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_DETAILS_CIPHERTEXT_FIELD_NUMBER: _ClassVar[int]
     supply_id: str
     force_id: str
     batch_id: str
@@ -326,7 +336,20 @@ class TakeHomeKitSupplied(_message.Message):
     supplier_org_id: str
     repeat_reason: RepeatSupplyReason
     referral_consent: bool
-    def __init__(self, supply_id: _Optional[str] = ..., force_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kit_id: _Optional[str] = ..., product: _Optional[_Union[NaloxoneProduct, str]] = ..., quantity: _Optional[int] = ..., supplied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., setting: _Optional[_Union[SupplySetting, str]] = ..., recipient: _Optional[_Union[SupplyRecipient, str]] = ..., subject_pseudonym: _Optional[str] = ..., repeat_supply: _Optional[bool] = ..., advice_given: _Optional[bool] = ..., partner_org_id: _Optional[str] = ..., officer_id: _Optional[str] = ..., store_id: _Optional[str] = ..., area_code: _Optional[str] = ..., product_code: _Optional[str] = ..., supplier_org_id: _Optional[str] = ..., repeat_reason: _Optional[_Union[RepeatSupplyReason, str]] = ..., referral_consent: _Optional[bool] = ...) -> None: ...
+    subject_details_ciphertext: bytes
+    def __init__(self, supply_id: _Optional[str] = ..., force_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kit_id: _Optional[str] = ..., product: _Optional[_Union[NaloxoneProduct, str]] = ..., quantity: _Optional[int] = ..., supplied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., setting: _Optional[_Union[SupplySetting, str]] = ..., recipient: _Optional[_Union[SupplyRecipient, str]] = ..., subject_pseudonym: _Optional[str] = ..., repeat_supply: _Optional[bool] = ..., advice_given: _Optional[bool] = ..., partner_org_id: _Optional[str] = ..., officer_id: _Optional[str] = ..., store_id: _Optional[str] = ..., area_code: _Optional[str] = ..., product_code: _Optional[str] = ..., supplier_org_id: _Optional[str] = ..., repeat_reason: _Optional[_Union[RepeatSupplyReason, str]] = ..., referral_consent: _Optional[bool] = ..., subject_details_ciphertext: _Optional[bytes] = ...) -> None: ...
+
+class TakeHomeSupplyPersonalDataShredded(_message.Message):
+    __slots__ = ("supply_id", "force_id", "reason", "shredded_at")
+    SUPPLY_ID_FIELD_NUMBER: _ClassVar[int]
+    FORCE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SHREDDED_AT_FIELD_NUMBER: _ClassVar[int]
+    supply_id: str
+    force_id: str
+    reason: SupplyShredReason
+    shredded_at: _timestamp_pb2.Timestamp
+    def __init__(self, supply_id: _Optional[str] = ..., force_id: _Optional[str] = ..., reason: _Optional[_Union[SupplyShredReason, str]] = ..., shredded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class KitStocked(_message.Message):
     __slots__ = ("kit_id", "force_id", "batch_id", "label", "sequence_number", "product", "product_code", "doses_per_kit", "manufacturer_lot", "expires_on", "stocked_on", "store_id", "store_type")
