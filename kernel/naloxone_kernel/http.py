@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import re
 import time
@@ -283,5 +284,11 @@ def page(items: list[dict], limit: int, key: str) -> dict:
     return {"items": items, "next_after": items[-1][key] if len(items) == limit else None}
 
 
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+def request_fingerprint(method: str, path: str, body: bytes, key: bytes = b"") -> str:
+    """What a replayed request must match. Keyed (HMAC-SHA256) where the body may hold personal
+    fields: a bare hash of a body with a few guessable fields (an age band, a sex, a custody
+    number) could be reversed by trying them, and the fingerprint outlives erasure."""
+    message = method.encode() + b" " + path.encode() + b"\n" + body
+    if key:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()

@@ -31,6 +31,7 @@ A service keeps the key store in its own database: its migration runs `KEY_STORE
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
 import json
@@ -38,19 +39,26 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Callable, Iterable, Mapping, Protocol, Sequence
 from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, SecretStr, model_validator
+from pydantic_core import PydanticCustomError
 
+from .auth import Forbidden, authorize_force
 from .commands import CommandOutcome, CommandRunner, Decision
+from .commands import Outcome as CommandOutcomeKind
+from .domain import UK
 from .eventstore import EventStore
+from .reactor import Reaction
 from .repository import CommandContext, EventMapper
+from .schemas import Strict
+from .service import Caller, Job, JobContext
 from .settings import ServiceProcessSettings
 
 # --- settings ------------------------------------------------------------------------
@@ -87,6 +95,10 @@ class PersonalDataSettings(ServiceProcessSettings):
     previous_wrapping_keys: dict[str, str] = Field(default_factory=dict)
     #: Retention per record type, in days from the recorded fact (e.g. {"administration": 2557}).
     retention_days: dict[str, int] = Field(default_factory=dict)
+
+    def fingerprint_key(self) -> bytes:
+        """Request fingerprints are keyed by a key derived from the pseudonym secret."""
+        return hmac.new(self.pseudonym_secret.encode(), b"idempotency-fingerprint", hashlib.sha256).digest()
 
     @model_validator(mode="after")
     def _refuse_dev_keys_and_check_shapes(self) -> "PersonalDataSettings":
@@ -592,3 +604,228 @@ async def share_with_force(keys: KeyStore, force_id: str, key_ids: Iterable[UUID
                                                                    r["wrapped_key"]).material,
                                     FORCE_DATA_KEY_INFO + r["key_id"].bytes),
                           r["record_type"], r["record_id"]) for r in rows]
+
+
+# --- the same machinery for every service holding personal data (issue 6) ----------------
+# What each service would otherwise write again: the words for a person, the request field
+# for their local identifier, the DPO's scope, sealing and opening by field name, subject
+# access of events, the retention job and the reaction to incidents' SubjectErased.
+
+class AgeBand(enum.StrEnum):
+    """A person's age band (sealed: it travels only inside a `_ciphertext` field)."""
+
+    UNDER_18 = "under_18"
+    FROM_18_TO_24 = "18_to_24"
+    FROM_25_TO_34 = "25_to_34"
+    FROM_35_TO_44 = "35_to_44"
+    FROM_45_TO_54 = "45_to_54"
+    FROM_55_TO_64 = "55_to_64"
+    FROM_65 = "65_and_over"
+    UNKNOWN = "unknown"
+
+
+class Sex(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class ShredReason(enum.StrEnum):
+    """Why a record's data key was destroyed."""
+
+    ERASURE = "erasure"
+    RETENTION = "retention"
+
+
+def _checked_identifier(value: SecretStr) -> SecretStr:
+    """Shape of a local identifier, checked without ever repeating it."""
+    try:
+        normalise_identifier(value.get_secret_value())
+    except InvalidIdentifier as exc:
+        raise PydanticCustomError("local_identifier", str(exc)) from None
+    return value
+
+
+#: The force's own identifier for a person, in a request body: a secret (never echoed in an
+#: error, a repr or a log line), made a pseudonym at the edge and never stored.
+LocalIdentifier = Annotated[SecretStr, AfterValidator(_checked_identifier)]
+
+
+class SubjectBody(Strict):
+    """The person a record is about: the force's own identifier for them, and details to seal."""
+
+    local_identifier: LocalIdentifier | None = Field(
+        default=None, description="the force's own identifier for the person (custody record number, local "
+                                  "person id); turned into the platform pseudonym at once, never stored")
+    age_band: AgeBand = AgeBand.UNKNOWN
+    sex: Sex = Sex.UNKNOWN
+
+    def details(self) -> dict:
+        return {"age_band": self.age_band.value, "sex": self.sex.value}
+
+
+DPO_GRANT = "dpo"
+
+
+async def dpo_scope(force_id: str, identity: Caller) -> str:
+    """The force's data-protection officer: role auditor with the `dpo` grant, in their own force."""
+    authorize_force(identity, force_id, frozenset({"auditor"}))
+    if DPO_GRANT not in identity.grants:
+        raise Forbidden("erasure and subject access need the data-protection officer grant ('dpo')")
+    return force_id
+
+
+def seal_fields(key: DataKey, personal: Mapping[str, Any], context: Callable[[str], str]) -> dict[str, str | None]:
+    """Personal fields (name -> JSON value) sealed for a domain event: `<name>_sealed` -> text."""
+    return {f"{name}_sealed": None if value is None else as_text(seal_json(key, value, context(name)))
+            for name, value in personal.items()}
+
+
+def shown_status(opened: Opened, shredded: str | None) -> str:
+    """What a reader is told of a sealed field: its key's state, or the view's record of a shred."""
+    if opened.status != ABSENT:
+        return opened.status
+    return {ShredReason.ERASURE: ERASED, ShredReason.RETENTION: RETENTION_EXPIRED}.get(shredded, ABSENT)
+
+
+async def opened_facts(keys: _Reader, facts: dict, names: Iterable[str], context: Callable[[str], str]) -> dict:
+    """An event's facts (as JSON) for subject access: each `<name>_sealed` becomes `<name>`, opened
+    (or `{"personal_data": "erased" | "retention_expired"}` when its key is gone)."""
+    for name in names:
+        blob = facts.pop(f"{name}_sealed", None)
+        if blob:
+            opened = (await keys.open([(as_bytes(blob), context(name))]))[0]
+            facts[name] = opened.value if opened.status == AVAILABLE else {"personal_data": opened.status}
+    return facts
+
+
+def upgrade_key_store() -> None:
+    """A service's migration that creates its key store (`upgrade = upgrade_key_store`)."""
+    from alembic import op
+
+    from .migrations import execute_script
+
+    execute_script(op, KEY_STORE_DDL)
+
+
+def downgrade_key_store() -> None:
+    from alembic import op
+
+    op.execute("DROP TABLE IF EXISTS personal_data_shredded")
+    op.execute("DROP TABLE IF EXISTS personal_data_keys")
+
+
+def retention_cutoff(today: date, days: int) -> datetime:
+    """The start of the first UK day still within retention: facts before it are past retention."""
+    return datetime.combine(today - timedelta(days=days), time(0), tzinfo=UK)
+
+
+class Shreddable(Protocol):
+    """A record aggregate whose personal fields can be shredded (it says so with an event, once)."""
+
+    version: int
+
+    def shred(self, *, reason: ShredReason, shredded_at: datetime) -> None: ...
+
+
+def shred_records(keys: KeyStore, record_type: str, aggregate: type[Shreddable], reason: ShredReason,
+                  shredded_at: datetime, *, record_id: UUID | None = None,
+                  subject: tuple[str, str] | None = None) -> Decision:
+    """Destroy the keys of one record (retention) or of a subject's records in a force (erasure),
+    and have each record of `record_type` say so, in the one transaction of the command."""
+
+    async def decide(session) -> dict:
+        if subject is not None:
+            gone = [s.record_id for s in await keys.erase_subject(*subject) if s.record_type == record_type]
+        else:
+            await keys.shred_record(record_type, record_id)
+            gone = [record_id]
+        ids = sorted(set(gone))
+        records = [r for r in await session.get_many(aggregate, ids) if r.version]
+        for record in records:
+            record.shred(reason=reason, shredded_at=shredded_at)
+        return {"record_type": record_type, "records_shredded": len(records),
+                "record_ids": [str(r.id) for r in records]}
+
+    return decide
+
+
+RETENTION_PAGE = 200
+
+
+async def shred_past_retention(job: JobContext, today: date, record_type: str, aggregate: type[Shreddable]) -> int:
+    """Shred every record of the type whose fact happened before the retention cut-off, one command each.
+
+    Candidates come from the key store itself (records that still have a key), a page at a
+    time; the key deletion and the event saying so commit together. The idempotency key is
+    the record, so a rerun, or two runs at once, shred each record once.
+    """
+    personal = PersonalData.of(job.settings)
+    days = personal.retention_days.get(record_type)
+    if days is None:
+        job.progress(0, 0, shredded=0)
+        return 0
+    pool, mapper = job.runner.store.pool, job.runner.mapper
+    before = retention_cutoff(today, days)
+    now = datetime.now(UK)
+    shredded = 0
+    seen: set[UUID] = set()
+    while True:
+        page = [c for c in await personal.keys(pool).past_retention(record_type, before, limit=RETENTION_PAGE)
+                if c[1] not in seen]
+        if not page:
+            break
+        for _force_id, record_id in page:
+            seen.add(record_id)
+            ctx = CommandContext(actor="system:retention", correlation_id=job.correlation_id,
+                                 idempotency_key=f"retention:{record_type}:{record_id}",
+                                 fingerprint=f"retention:{record_id}")
+            result = await run_with_keys(pool, mapper, personal, ctx, lambda keys, r=record_id: shred_records(
+                keys, record_type, aggregate, ShredReason.RETENTION, now, record_id=r))
+            shredded += result.outcome is CommandOutcomeKind.CHANGED and not result.replayed
+        job.progress(shredded, shredded, shredded=shredded)
+    return shredded
+
+
+def retention_job(record_type: str, aggregate: type[Shreddable], help: str) -> Job:
+    """The service's `job retention`: records of `record_type` past `<SERVICE>_RETENTION_DAYS` shredded."""
+
+    async def run(job: JobContext, today: date) -> int:
+        return await shred_past_retention(job, today, record_type, aggregate)
+
+    return Job("retention", help, run)
+
+
+def erasure_reaction(service_name: str, settings_class: type[PersonalDataSettings], record_type: str,
+                     aggregate: type[Shreddable]) -> Reaction:
+    """What every service holding personal data does on a DPO's erasure at incidents (SubjectErased):
+    destroys that subject's keys within the force and has each of its records say so, on the
+    reactor's own connection, so keys, events and consumed offsets commit together or not at all."""
+    from naloxone.contracts import TOPICS
+    from naloxone.incidents.v1 import events_pb2 as incidents_pb
+
+    from .contract_values import from_timestamp
+    from .settings import settings_for
+
+    built: list[PersonalData] = []
+
+    def personal() -> PersonalData:  # the reactor process's keys, from `<SERVICE>_*` settings, built once
+        if not built:
+            built.append(PersonalData(settings_for(service_name, settings_class)))
+        return built[0]
+
+    def react(event):
+        p = event.payload
+        if not isinstance(p, incidents_pb.SubjectErased) or not p.subject_pseudonym:
+            return None
+        erased_at = from_timestamp(p.erased_at)
+
+        async def decide(session):
+            keys = personal().keys(session.store.pool)
+            return await shred_records(keys, record_type, aggregate, ShredReason.ERASURE, erased_at,
+                                       subject=(p.force_id, p.subject_pseudonym))(session)
+
+        return decide
+
+    return Reaction("erase-subject", (TOPICS["incidents"],), react)

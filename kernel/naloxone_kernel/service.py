@@ -208,6 +208,7 @@ def partner_scope(roles: frozenset[str] = frozenset({"partner"})):
 async def command_context(
     request: Request,
     identity: Caller,
+    kit: Kit,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
                                            pattern=r"^[A-Za-z0-9._:-]+$")],
     if_match: Annotated[str | None, Header(alias="If-Match", pattern=r'^"?\d{1,9}"?$')] = None,
@@ -223,7 +224,7 @@ async def command_context(
         actor=identity.as_actor(),
         correlation_id=current_correlation_id(),
         idempotency_key=scope,
-        fingerprint=request_fingerprint(request.method, request.url.path, body),
+        fingerprint=request_fingerprint(request.method, request.url.path, body, kit.settings.fingerprint_key()),
         expected_version=int(if_match.strip('"')) if if_match else None,
     )
 

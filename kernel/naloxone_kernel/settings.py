@@ -92,7 +92,14 @@ class ServiceProcessSettings(ServiceSettings):
     relay_ops_port: int = 0
     projector_ops_port: int = 0
     reactor_ops_port: int = 0
+    egress_ops_port: int = 0
+    inbound_ops_port: int = 0
     events_topic_name: str = ""
+
+    def fingerprint_key(self) -> bytes:
+        """The key of request fingerprints (see http.request_fingerprint): none unless the
+        service holds personal data."""
+        return b""
 
     @model_validator(mode="before")
     @classmethod
@@ -105,7 +112,8 @@ class ServiceProcessSettings(ServiceSettings):
         if not data.get("database_url"):
             data["database_url"] = default_database_url(entry.database)
         for kind, key in (("api", "port"), ("relay", "relay_ops_port"), ("projector", "projector_ops_port"),
-                          ("reactor", "reactor_ops_port")):
+                          ("reactor", "reactor_ops_port"), ("egress", "egress_ops_port"),
+                          ("inbound", "inbound_ops_port")):
             if data.get(key) in (None, "", 0):
                 data[key] = entry.port(kind)
         data["events_topic_name"] = entry.topic

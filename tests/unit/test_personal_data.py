@@ -163,3 +163,24 @@ async def test_erasure_and_retention_make_sealed_fields_unreadable():
     opened = await store.open(sealed + [(None, "x")])
     assert [o.status for o in opened] == [ERASED, RETENTION_EXPIRED, AVAILABLE, "absent"]
     assert opened[2].value == {"v": 2}  # the same person in another force is another subject
+
+
+def test_request_fingerprints_of_personal_services_are_keyed():
+    """A bare SHA-256 of a body with guessable personal fields could be reversed by trying
+    them; services holding personal data key the fingerprint with a secret of theirs."""
+    import hashlib
+
+    from naloxone_kernel.http import request_fingerprint
+    from naloxone_kernel.personal_data import PersonalDataSettings
+    from naloxone_kernel.settings import ServiceProcessSettings
+
+    body = b'{"subject": {"local_identifier": "CR-0001", "age_band": "25_to_34", "sex": "female"}}'
+    bare = hashlib.sha256(b"POST /x\n" + body).hexdigest()
+    assert request_fingerprint("POST", "/x", body) == bare
+    assert ServiceProcessSettings.fingerprint_key(None) == b""
+    settings = PersonalDataSettings.model_construct(pseudonym_secret="s" * 40)
+    other = PersonalDataSettings.model_construct(pseudonym_secret="t" * 40)
+    keyed = request_fingerprint("POST", "/x", body, settings.fingerprint_key())
+    assert keyed != bare and len(keyed) == 64
+    assert keyed == request_fingerprint("POST", "/x", body, settings.fingerprint_key())  # stable: replays match
+    assert keyed != request_fingerprint("POST", "/x", body, other.fingerprint_key())
