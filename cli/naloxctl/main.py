@@ -7,6 +7,7 @@
     naloxctl migrate                                         apply every service's migrations
     naloxctl stack up|down|status                            run the platform's processes locally
     naloxctl demo load                                       put demo data in through the gateway
+    naloxctl deploy render [--check]                         docker-compose.yml and deploy/k8s from the registry
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from naloxone_kernel.auth import ROLES, DevIssuer
 from naloxone_kernel.reference.forces import FORCES, get_force
 from naloxone_kernel.settings import state_dir
 
+from .deploy import deploy_app
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Naloxone Partnership Platform CLI")
 keys_app = typer.Typer(no_args_is_help=True, help="development token issuer keys")
 topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics")
@@ -30,6 +33,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(topics_app, name="topics")
 app.add_typer(stack_app, name="stack")
 app.add_typer(demo_app, name="demo")
+app.add_typer(deploy_app, name="deploy")
 
 
 def issuer() -> DevIssuer:
