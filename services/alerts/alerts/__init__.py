@@ -1,0 +1,1 @@
+"""Alerts: early warning of overdose spikes, as ODMAP raises them (see README.md)."""
