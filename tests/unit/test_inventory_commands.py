@@ -19,6 +19,14 @@ from inventory.domain import (
 from naloxone_kernel.commands import CommandRunner, Outcome
 from naloxone_kernel.domain import DomainError, NotFound
 from naloxone_kernel.memory import InMemoryEventStore
+from naloxone_kernel.personal_data import (
+    ERASED,
+    InMemoryKeyStore,
+    ShredReason,
+    as_bytes,
+    shred_records,
+    unseal_json,
+)
 from naloxone_kernel.repository import CommandContext, EventMapper
 
 FORCE = "west-midlands"
@@ -100,7 +108,7 @@ async def test_a_take_home_supply_from_stock_takes_the_kit_out_of_stock():
     supplied = await r.run(ctx(), h.supply_take_home(h.SupplyTakeHome(
         force_id=FORCE, supply_id=uuid4(), setting=SupplySetting.CUSTODY_RELEASE, recipient=SupplyRecipient.PERSON_AT_RISK,
         supplied_at=datetime(2026, 3, 2, 9, tzinfo=UTC), supplier_org_id="cranstoun", repeat_supply=False,
-        kit_id=kit_id, subject_pseudonym="p" * 20)))
+        kit_id=kit_id, subject_pseudonym="p" * 20), InMemoryKeyStore()))
     assert supplied.outcome is Outcome.CREATED
     assert sorted(supplied.body["events"]) == ["KitSuppliedTakeHome", "TakeHomeKitSupplied"]
     with pytest.raises(DomainError):
@@ -113,3 +121,78 @@ async def test_another_forces_kit_is_not_found():
     with pytest.raises(NotFound, match="no kit"):
         await r.run(ctx(), h.transfer(h.TransferKit(force_id="leicestershire", kit_id=kit_id,
                                                     to=Location("V-1", LocationType.VEHICLE), transferred_on=DAY)))
+
+
+# --- take-home supplies and personal data -------------------------------------------------------
+
+SUBJECT = "ps1_" + "s" * 43
+
+
+def supply_cmd(**overrides) -> h.SupplyTakeHome:
+    values = dict(force_id=FORCE, supply_id=uuid4(), setting=SupplySetting.CUSTODY_RELEASE,
+                  recipient=SupplyRecipient.PERSON_AT_RISK, supplied_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+                  supplier_org_id=FORCE, repeat_supply=False, product_code="nyxoid-1-8mg-nasal-spray",
+                  subject_pseudonym=SUBJECT,
+                  personal={"subject_details": {"age_band": "25_to_34", "sex": "female"},
+                            "note": {"text": "left with sister"}})
+    return h.SupplyTakeHome(**(values | overrides))
+
+
+async def test_a_supply_about_a_person_seals_its_personal_fields_with_its_own_key():
+    r, keys = runner(), InMemoryKeyStore()
+    cmd = supply_cmd()
+    await r.run(ctx(), h.supply_take_home(cmd, keys))
+    event = r.store.events[-1]
+    assert "left with sister" not in str(event.payload) and "25_to_34" not in str(event.payload)
+    key = await keys.for_record(h.RECORD_TYPE, cmd.supply_id)
+    recorded = r.mapper.registry.decode(event.event_type, event.payload)
+    assert unseal_json(key, as_bytes(recorded.note_sealed), h.sealing_context(cmd.supply_id, "note")) == {
+        "text": "left with sister"}
+    message = to_proto(recorded)
+    assert message.subject_details_ciphertext == as_bytes(recorded.subject_details_sealed)
+    assert b"left with sister" not in message.SerializeToString()  # the note never goes on Kafka
+    with pytest.raises(TypeError, match="key store"):
+        await r.run(ctx(), h.supply_take_home(supply_cmd()))
+
+
+async def test_a_supply_naming_nobody_needs_no_key():
+    r, keys = runner(), InMemoryKeyStore()
+    await r.run(ctx(), h.supply_take_home(supply_cmd(subject_pseudonym=None, personal={}), keys))
+    assert keys.keys == {}
+
+
+async def test_erasure_shreds_the_subjects_supplies_in_that_force_only_and_says_so_once():
+    r, keys = runner(), InMemoryKeyStore()
+    mine, other_person, other_force = supply_cmd(), supply_cmd(subject_pseudonym="ps1_" + "t" * 43), supply_cmd(
+        force_id="leicestershire")
+    for cmd in (mine, other_person, other_force):
+        await r.run(ctx(), h.supply_take_home(cmd, keys))
+    erased_at = datetime(2026, 4, 1, tzinfo=UTC)
+    erase = shred_records(keys, h.RECORD_TYPE, h.TakeHomeSupply, ShredReason.ERASURE, erased_at,
+                          subject=(FORCE, SUBJECT))
+    result = await r.run(ctx("erase-1"), erase)
+    assert result.body["records_shredded"] == 1 and result.body["record_ids"] == [str(mine.supply_id)]
+    assert await keys.for_record(h.RECORD_TYPE, mine.supply_id) is None
+    assert await keys.for_record(h.RECORD_TYPE, other_person.supply_id) is not None
+    assert await keys.for_record(h.RECORD_TYPE, other_force.supply_id) is not None
+    shredded = [e for e in r.store.events if e.event_type == "TakeHomeSupplyPersonalDataShredded"]
+    assert len(shredded) == 1 and shredded[0].aggregate_id == mine.supply_id
+    sealed = r.mapper.registry.decode("TakeHomeKitSupplied", r.store.events[0].payload).subject_details_sealed
+    assert (await keys.open([(as_bytes(sealed), h.sealing_context(mine.supply_id, "subject_details"))]))[0].status \
+        == ERASED
+    again = await r.run(ctx("erase-2"), shred_records(keys, h.RECORD_TYPE, h.TakeHomeSupply, ShredReason.ERASURE,
+                                                      erased_at, subject=(FORCE, SUBJECT)))
+    assert again.outcome is Outcome.UNCHANGED
+
+
+async def test_retention_shreds_one_supply_and_a_second_shred_changes_nothing():
+    r, keys = runner(), InMemoryKeyStore()
+    cmd = supply_cmd()
+    await r.run(ctx(), h.supply_take_home(cmd, keys))
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    first = await r.run(ctx(), shred_records(keys, h.RECORD_TYPE, h.TakeHomeSupply, ShredReason.RETENTION, now,
+                                             record_id=cmd.supply_id))
+    second = await r.run(ctx(), shred_records(keys, h.RECORD_TYPE, h.TakeHomeSupply, ShredReason.RETENTION, now,
+                                              record_id=cmd.supply_id))
+    assert (first.outcome, second.outcome) == (Outcome.CHANGED, Outcome.UNCHANGED)
+    assert [e.event_type for e in r.store.events].count("TakeHomeSupplyPersonalDataShredded") == 1

@@ -55,6 +55,7 @@ from inventory.domain import (
 )
 from inventory.reference import load_products, product
 from naloxone_kernel.domain import DomainError
+from naloxone_kernel.personal_data import ShredReason
 from naloxone_kernel.serialization import EventRegistry, event_to_json
 
 FORCE = "west-midlands"
@@ -552,7 +553,9 @@ def test_every_event_type_round_trips_through_the_store_encoding():
     kits[1].transfer(to=VAN, transferred_on=D)
     kits[2].write_off(reason=WriteOffReason.DAMAGED, written_off_on=D)
     use(kits[3])
-    s = supply(kits[4], repeat_supply=True, repeat_reason=RepeatSupplyReason.CONFISCATED)
+    s = supply(kits[4], repeat_supply=True, repeat_reason=RepeatSupplyReason.CONFISCATED,
+               subject_details_sealed="c2VhbGVk", note_sealed="bm90ZQ")
+    s.shred(reason=ShredReason.RETENTION, shredded_at=at(D))
     recall_batch(batch, kits, recall_reference="MHRA-2026-01", recalled_on=D)
     expire_batch(batch, kits, today=EXPIRY + timedelta(days=1))
     events = batch.pending + [e for k in kits for e in k.pending] + s.pending
@@ -698,3 +701,14 @@ def test_kits_stay_in_one_place_and_replay_to_the_same_state(script):
         run.batch.recall_reference, run.batch.expired, run.batch.quantity, run.batch.kit_ids())
     for s in run.supplies:
         assert TakeHomeSupply.replay(s.id, stored(s.pending)).kit_id == s.kit_id
+
+
+def test_a_supply_keeps_only_sealed_text_and_says_once_that_it_was_shredded():
+    s = supply(subject_details_sealed="c2VhbGVk", note_sealed="bm90ZQ", referral_consent=True)
+    assert s.sealed == {"subject_details": "c2VhbGVk", "note": "bm90ZQ"} and s.pending[-1].referral_consent
+    s.shred(reason=ShredReason.ERASURE, shredded_at=at(D))
+    s.shred(reason=ShredReason.RETENTION, shredded_at=at(D))
+    assert [type(e).__name__ for e in s.pending] == ["TakeHomeKitSupplied", "TakeHomeSupplyPersonalDataShredded"]
+    assert s.shredded is ShredReason.ERASURE and s.repeat_supply is False  # what it counts stays
+    with pytest.raises(DomainError, match="not recorded"):
+        TakeHomeSupply(uuid.uuid4()).shred(reason=ShredReason.ERASURE, shredded_at=at(D))

@@ -37,6 +37,7 @@ from naloxone.common.v1.types_pb2 import Date
 from naloxone.contracts import TOPICS
 from naloxone.inventory.v1 import events_pb2 as pb
 from naloxone.training.v1 import events_pb2 as training_pb
+from naloxone_kernel.personal_data import ShredReason
 
 from .test_inventory_domain import (
     BATCH_ID,
@@ -80,6 +81,7 @@ def full_story():
                   supplied_at=at(D), supplier_org_id="cranstoun", repeat_supply=True,
                   repeat_reason=RepeatSupplyReason.CONFISCATED, kit=kits[4], subject_pseudonym=PSEUDONYM,
                   area_code="E08000025", advice_given=True)
+    supply.shred(reason=ShredReason.ERASURE, shredded_at=at(D + timedelta(days=2)))
     recall_batch(batch, kits, recall_reference="MHRA-2026-01", recalled_on=D + timedelta(days=1))
     expire_batch(batch, kits, today=EXPIRY + timedelta(days=1))
     return batch, kits, supply

@@ -9,6 +9,11 @@ functions (fold_kit, fold_batch, fold_supply, fold_officer_standing) and every t
 row is written once, with a per-aggregate version guard that makes re-applying an
 event a no-op.
 
+A take-home supply keeps the person's sealed details only as the ciphertext its event
+carries (decrypted by the API at read time with the key store); when its key is destroyed
+(TakeHomeSupplyPersonalDataShredded: erasure or retention) the row drops the ciphertext
+and the pseudonym and says why (`shredded`), and every count stays.
+
 Where a kit is: `status` says the kind of place (in_stock / issued / used / lost /
 destroyed / supplied); exactly one of location_id and holder_officer_id is set for a
 live kit, neither for a terminal one. expired, recalled and quarantined are flags.
@@ -75,7 +80,8 @@ SUPPLY_COLUMNS = (
     ("supplier_org_id", "text"), ("partner_org_id", "text"), ("officer_id", "uuid"),
     ("subject_pseudonym", "text"), ("repeat_supply", "bool"), ("repeat_reason", "text"),
     ("advice_given", "bool"), ("area_code", "text"), ("kit_id", "uuid"), ("batch_id", "uuid"),
-    ("location_id", "text"), ("version", "int"),
+    ("location_id", "text"), ("referral_consent", "bool"), ("subject_details_ciphertext", "bytea"),
+    ("shredded", "text"), ("version", "int"),
 )
 OFFICER_COLUMNS = (
     ("officer_id", "uuid"), ("force_id", "text"), ("status", "text"), ("certification", "text"),
@@ -91,7 +97,7 @@ LIVE_STATUSES = ("in_stock", "issued")
 KIT_MESSAGES = (pb.KitStocked, pb.KitTransferred, pb.KitIssued, pb.KitReturned, pb.KitUsed, pb.KitExpired,
                 pb.KitRecalled, pb.KitWrittenOff, pb.KitSuppliedTakeHome)
 BATCH_MESSAGES = (pb.StockReceived, pb.BatchRecalled, pb.BatchExpired)
-SUPPLY_MESSAGES = (pb.TakeHomeKitSupplied,)
+SUPPLY_MESSAGES = (pb.TakeHomeKitSupplied, pb.TakeHomeSupplyPersonalDataShredded)
 
 
 def _place(row: dict, status: str, *, location_id: str | None = None, location_type: str | None = None,
@@ -177,11 +183,17 @@ def fold_batch(rows: dict[str, dict], version: int, p) -> bool:
 
 
 def fold_supply(rows: dict[str, dict], version: int, p) -> bool:
-    """Apply a TakeHomeKitSupplied to the in-memory supply rows; False if already applied."""
+    """Apply one supply event to the in-memory supply rows; False if already applied or before the supply."""
     supply_id = p.supply_id
     row = rows.get(supply_id)
     if row is not None and row["version"] >= version:
         return False
+    if isinstance(p, pb.TakeHomeSupplyPersonalDataShredded):
+        if row is None:
+            return False
+        row.update(subject_pseudonym=None, subject_details_ciphertext=None, version=version,
+                   shredded=from_enum(pb.SupplyShredReason, "SUPPLY_SHRED_REASON", p.reason))
+        return True
     if not isinstance(p, pb.TakeHomeKitSupplied):
         return False
     rows[supply_id] = {
@@ -195,9 +207,16 @@ def fold_supply(rows: dict[str, dict], version: int, p) -> bool:
         "subject_pseudonym": _or_none(p.subject_pseudonym), "repeat_supply": p.repeat_supply,
         "repeat_reason": from_enum(pb.RepeatSupplyReason, "REPEAT_SUPPLY_REASON", p.repeat_reason),
         "advice_given": p.advice_given, "area_code": _or_none(p.area_code), "kit_id": _or_none(p.kit_id),
-        "batch_id": _or_none(p.batch_id), "location_id": _or_none(p.store_id), "version": version,
+        "batch_id": _or_none(p.batch_id), "location_id": _or_none(p.store_id),
+        "referral_consent": p.referral_consent, "subject_details_ciphertext": p.subject_details_ciphertext or None,
+        "shredded": None, "version": version,
     }
     return True
+
+
+def public_supply(row) -> dict:
+    """A supply row as the API shows it: the sealed details are opened by the API instead."""
+    return row_json({k: v for k, v in dict(row).items() if not k.endswith("_ciphertext")})
 
 
 @dataclass
@@ -313,6 +332,8 @@ class InventoryReadModel:
         );
         CREATE INDEX IF NOT EXISTS supplies_by_force ON {schema}.take_home_supplies
             (force_id, supplied_at DESC, supply_id DESC);
+        CREATE INDEX IF NOT EXISTS supplies_by_subject ON {schema}.take_home_supplies (force_id, subject_pseudonym)
+            WHERE subject_pseudonym IS NOT NULL;
         CREATE TABLE IF NOT EXISTS {schema}.force_inventory_summary (
             force_id                    text PRIMARY KEY,
             kits_in_stock               integer NOT NULL,
@@ -585,7 +606,21 @@ class InventoryQueries:
                 ORDER BY supplied_at DESC, supply_id DESC LIMIT $3""",
             force_id, _as_uuid(after), limit,
         )
-        return [row_json(r) for r in rows]
+        return [dict(r) for r in rows]  # sealed details as bytes: the API opens them (see public_supply)
+
+    async def take_home_supply(self, force_id: str, supply_id: UUID | str) -> dict | None:
+        row = await self.pool.fetchrow(
+            f"SELECT * FROM {self.schema}.take_home_supplies WHERE force_id = $1 AND supply_id = $2", force_id,
+            _as_uuid(supply_id))
+        return dict(row) if row else None
+
+    async def subject_supplies(self, force_id: str, subject_pseudonym: str) -> list[UUID]:
+        """The supplies to a person (by pseudonym) in the force, oldest first (subject access)."""
+        rows = await self.pool.fetch(
+            f"""SELECT supply_id FROM {self.schema}.take_home_supplies
+                WHERE force_id = $1 AND subject_pseudonym = $2 ORDER BY supplied_at, supply_id""",
+            force_id, subject_pseudonym)
+        return [r["supply_id"] for r in rows]
 
     async def summary(self, force_id: str) -> dict:
         row = await self.pool.fetchrow(

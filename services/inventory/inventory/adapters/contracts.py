@@ -4,6 +4,8 @@ The domain says location, the contract (older, and guarded against exact locatio
 says store: location_id -> store_id, LocationType -> StoreType. Enum values map by
 name (domain value `custody_suite` -> STORE_TYPE_CUSTODY_SUITE). Absent optional
 values become the proto3 defaults (empty string, UNSPECIFIED), as the contract documents.
+Sealed personal fields go out as the sealed bytes (`*_ciphertext`); a supply's note never
+goes out at all (free text stays in the event store).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from google.protobuf.message import Message
 from naloxone.inventory.v1 import events_pb2 as pb
 from naloxone_kernel.contract_values import to_date, to_enum, to_text, to_timestamp
 from naloxone_kernel.domain import DomainEvent
+from naloxone_kernel.personal_data import as_bytes
 
 from ..domain import (
     BatchExpired,
@@ -27,6 +30,7 @@ from ..domain import (
     KitWrittenOff,
     StockReceived,
     TakeHomeKitSupplied,
+    TakeHomeSupplyPersonalDataShredded,
 )
 
 
@@ -126,5 +130,12 @@ def to_proto(event: DomainEvent) -> Message:
                 advice_given=event.advice_given, partner_org_id="" if police else event.supplier_org_id,
                 officer_id=to_text(event.officer_id), store_id=to_text(event.location_id), area_code=to_text(event.area_code),
                 product_code=event.product_code, supplier_org_id=event.supplier_org_id,
-                repeat_reason=to_enum(pb.RepeatSupplyReason, "REPEAT_SUPPLY_REASON", event.repeat_reason))
+                repeat_reason=to_enum(pb.RepeatSupplyReason, "REPEAT_SUPPLY_REASON", event.repeat_reason),
+                referral_consent=event.referral_consent,
+                subject_details_ciphertext=as_bytes(event.subject_details_sealed))
+        case TakeHomeSupplyPersonalDataShredded():
+            return pb.TakeHomeSupplyPersonalDataShredded(
+                supply_id=str(event.supply_id), force_id=event.force_id,
+                reason=to_enum(pb.SupplyShredReason, "SUPPLY_SHRED_REASON", event.reason),
+                shredded_at=to_timestamp(event.shredded_at))
     raise TypeError(f"no contract for {type(event).__name__}")

@@ -3,16 +3,24 @@
 What inventory knows of an officer's certification comes from its own read model of
 training's events (an `OfficerStanding`, looked up by the caller before deciding);
 inventory never asks training.
+
+A take-home supply's personal fields (age band and sex, a note) arrive in the clear from
+the API and are sealed here, inside the command's transaction, with the supply's own data
+key (made by the kernel's key store in the same transaction); the domain and the event
+store only ever see sealed text. Every supply naming a person gets a key, so an erasure or
+the retention job finds all of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from naloxone_kernel.commands import Decision, Session
 from naloxone_kernel.domain import DomainError, NotFound
+from naloxone_kernel.personal_data import KeyStore, seal_fields
 
 from ..domain import (
     Batch,
@@ -122,6 +130,21 @@ class SupplyTakeHome:
     subject_pseudonym: str | None = None
     area_code: str | None = None
     officer_id: UUID | None = None
+    referral_consent: bool = False
+    #: subject_details {age_band, sex}, note {text}: sealed here with the supply's data key.
+    personal: dict[str, Any] = field(default_factory=dict)
+
+
+#: The record type of a take-home supply in the key store (and in INVENTORY_RETENTION_DAYS).
+RECORD_TYPE = "take_home_supply"
+
+#: Personal fields of a supply, each sealed as `<name>_sealed` on the aggregate.
+SEALED_FIELDS = ("subject_details", "note")
+
+
+def sealing_context(supply_id: UUID, name: str) -> str:
+    """What a sealed field is bound to: this supply and this field (see kernel personal_data.seal)."""
+    return f"inventory/{RECORD_TYPE}/{supply_id}/{name}"
 
 
 def _kit_body(kit: Kit) -> dict:
@@ -221,18 +244,33 @@ def expire(cmd: ExpireBatch) -> Decision:
     return decide
 
 
-def supply_take_home(cmd: SupplyTakeHome) -> Decision:
+def supply_take_home(cmd: SupplyTakeHome, keys: KeyStore | None = None) -> Decision:
+    """Record a supply; one about a person gets its own data key (`keys`: the command's key store)."""
+
     async def decide(session: Session) -> dict:
         supply = await session.get(TakeHomeSupply, cmd.supply_id)
+        if supply.version:
+            raise DomainError(f"take-home supply {cmd.supply_id} is already recorded")
         kit = await _kit(session, cmd.force_id, cmd.kit_id) if cmd.kit_id else None
         if cmd.product_code is None and kit is None:
             raise NotFound("product or kit", "(none named)")
+        personal = {name: value for name, value in cmd.personal.items() if value is not None}
+        if set(personal) - set(SEALED_FIELDS):
+            raise TypeError(f"not personal fields of a supply: {sorted(set(personal) - set(SEALED_FIELDS))}")
+        sealed = {}
+        if cmd.subject_pseudonym is not None or personal:
+            if keys is None:
+                raise TypeError("a supply about a person is recorded with the key store (run_with_keys)")
+            key = await keys.create(force_id=cmd.force_id, subject_pseudonym=cmd.subject_pseudonym,
+                                    record_type=RECORD_TYPE, record_id=cmd.supply_id, occurred_at=cmd.supplied_at)
+            sealed = seal_fields(key, personal, lambda name: sealing_context(cmd.supply_id, name))
         supply.record(
             force_id=cmd.force_id, setting=cmd.setting, recipient=cmd.recipient, supplied_at=cmd.supplied_at,
             supplier_org_id=cmd.supplier_org_id, repeat_supply=cmd.repeat_supply, repeat_reason=cmd.repeat_reason,
             advice_given=cmd.advice_given, product=product(cmd.product_code) if cmd.product_code else None,
             kit=kit, quantity=cmd.quantity, subject_pseudonym=cmd.subject_pseudonym, area_code=cmd.area_code,
-            officer_id=cmd.officer_id)
-        return {"supply_id": str(supply.id), "kit_id": str(kit.id) if kit else None}
+            officer_id=cmd.officer_id, referral_consent=cmd.referral_consent, **sealed)
+        return {"supply_id": str(supply.id), "kit_id": str(kit.id) if kit else None,
+                "subject_pseudonym": cmd.subject_pseudonym}
 
     return decide

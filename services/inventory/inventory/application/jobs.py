@@ -1,16 +1,22 @@
-"""Inventory's scheduled job: kits and batches past their expiry date become KitExpired / BatchExpired.
+"""Inventory's scheduled jobs.
 
-Candidates (batches past expiry not yet marked) come from the read model a page at a
-time; each batch and its kits decide together.
+- `expire`: kits and batches past their expiry date become KitExpired / BatchExpired.
+  Candidates (batches past expiry not yet marked) come from the read model a page at a
+  time; each batch and its kits decide together.
+- `retention`: take-home supplies whose hand-over is older than the retention period
+  (INVENTORY_RETENTION_DAYS) have their data key destroyed and record
+  TakeHomeSupplyPersonalDataShredded (the kernel's retention job, as incidents runs it).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from naloxone_kernel.personal_data import retention_job
 from naloxone_kernel.service import Job, JobContext
 
-from .handlers import ExpireBatch, expire
+from ..domain import TakeHomeSupply
+from .handlers import RECORD_TYPE, ExpireBatch, expire
 
 PAGE = 200
 
@@ -22,4 +28,9 @@ async def expire_kits(job: JobContext, today: date) -> int:
         decision=lambda force_id, batch_id: expire(ExpireBatch(force_id=force_id, batch_id=batch_id, today=today)))
 
 
-JOBS = (Job("expire", "emit KitExpired and BatchExpired for stock past its expiry date", expire_kits),)
+JOBS = (
+    Job("expire", "emit KitExpired and BatchExpired for stock past its expiry date", expire_kits),
+    retention_job(RECORD_TYPE, TakeHomeSupply, "shred personal fields of take-home supplies past their retention "
+                                               "period (INVENTORY_RETENTION_DAYS) and record "
+                                               "TakeHomeSupplyPersonalDataShredded"),
+)

@@ -1,7 +1,11 @@
-"""What inventory does when other services report facts: an administration naming a kit uses it.
+"""What inventory does when other services report facts.
 
-Incidents publishes NaloxoneAdministered; when it names a tracked force kit, that kit
-becomes used (and its holder is due a replacement). The reactor runs this exactly once
+- Incidents' NaloxoneAdministered naming a tracked force kit: that kit becomes used (and
+  its holder is due a replacement).
+- Incidents' SubjectErased (a DPO's erasure request): the subject's take-home supply keys
+  in that force are destroyed and each supply records TakeHomeSupplyPersonalDataShredded.
+
+The reactor runs each exactly once
 per event, whatever the redelivery; a kit inventory does not know is recorded as a
 failed reaction for follow-up, never a blocked partition.
 """
@@ -13,10 +17,13 @@ from uuid import UUID
 
 from naloxone.contracts import TOPICS
 from naloxone.incidents.v1 import events_pb2 as incidents_pb
+from naloxone_kernel.personal_data import erasure_reaction
 from naloxone_kernel.projector import ProjectedEvent
 from naloxone_kernel.reactor import Reaction
 
-from .handlers import UseKit, use
+from ..domain import TakeHomeSupply
+from ..settings import InventorySettings
+from .handlers import RECORD_TYPE, UseKit, use
 
 
 #: Administered by someone who is not a force officer (custody staff, a partner worker,
@@ -39,4 +46,7 @@ def kit_used_at_administration(event: ProjectedEvent):
         doses_used=payload.doses, administration_id=_optional_uuid(payload.administration_id)))
 
 
-REACTIONS = (Reaction("kit-used-at-administration", (TOPICS["incidents"],), kit_used_at_administration),)
+REACTIONS = (
+    Reaction("kit-used-at-administration", (TOPICS["incidents"],), kit_used_at_administration),
+    erasure_reaction("inventory", InventorySettings, RECORD_TYPE, TakeHomeSupply),
+)

@@ -25,7 +25,12 @@ from .kit import (  # noqa: F401
     KitWrittenOff,
 )
 from .operations import expire_batch, receive_stock, recall_batch  # noqa: F401
-from .supply import SUPPLY_EVENTS, TakeHomeKitSupplied, TakeHomeSupply  # noqa: F401
+from .supply import (  # noqa: F401
+    SUPPLY_EVENTS,
+    TakeHomeKitSupplied,
+    TakeHomeSupply,
+    TakeHomeSupplyPersonalDataShredded,
+)
 from .values import (  # noqa: F401
     NEVER_REISSUABLE,
     ContractProduct,

@@ -2,9 +2,14 @@
 
 Counted the way Scotland's National Naloxone Programme counts supply: where (custody
 release, street, partner service, prison release), to whom, first or repeat supply and
-why repeated. The person is only ever an opaque pseudonym made by the caller. When the
-kit comes from the force's own tracked stock, that kit leaves stock in the same
-decision (a KitSuppliedTakeHome on the kit, appended with the supply).
+why repeated. When the kit comes from the force's own tracked stock, that kit leaves
+stock in the same decision (a KitSuppliedTakeHome on the kit, appended with the supply).
+
+The domain never sees personal data in the clear: the person is a pseudonym (made at the
+edge from the force's own identifier, or given as one), and the application seals their
+age band and sex and any note with the supply's own data key before deciding; the
+aggregate keeps only the sealed text. When that key is destroyed (erasure, retention) the
+supply says so once (TakeHomeSupplyPersonalDataShredded); what it counts stays.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from naloxone_kernel.domain import Aggregate, DomainError, DomainEvent
+from naloxone_kernel.personal_data import ShredReason
 
 from .errors import InvalidValue, KitNotFound
 from .kit import Kit
@@ -53,9 +59,23 @@ class TakeHomeKitSupplied(DomainEvent):
     kit_id: UUID | None = None
     batch_id: UUID | None = None
     location_id: str | None = None
+    referral_consent: bool = False
+    #: Age band and sex, sealed with the supply's data key (on Kafka as subject_details_ciphertext).
+    subject_details_sealed: str | None = None
+    #: A bounded note, sealed; kept in the event store only: free text never goes on Kafka.
+    note_sealed: str | None = None
 
 
-SUPPLY_EVENTS = (TakeHomeKitSupplied,)
+@dataclass(frozen=True, kw_only=True)
+class TakeHomeSupplyPersonalDataShredded(DomainEvent):
+    event_type: ClassVar[str] = "TakeHomeSupplyPersonalDataShredded"
+    supply_id: UUID
+    force_id: str
+    reason: ShredReason
+    shredded_at: datetime
+
+
+SUPPLY_EVENTS = (TakeHomeKitSupplied, TakeHomeSupplyPersonalDataShredded)
 
 
 class TakeHomeSupply(Aggregate):
@@ -68,13 +88,17 @@ class TakeHomeSupply(Aggregate):
         self.setting: SupplySetting | None = None
         self.repeat_supply = False
         self.kit_id: UUID | None = None
+        self.subject_pseudonym: str | None = None
+        self.sealed: dict[str, str | None] = {}
+        self.shredded: ShredReason | None = None
 
     def record(self, *, force_id: str, setting: SupplySetting, recipient: SupplyRecipient,
                supplied_at: datetime, supplier_org_id: str, repeat_supply: bool,
                repeat_reason: RepeatSupplyReason | None = None, advice_given: bool = False,
                product: Product | None = None, kit: Kit | None = None, quantity: int = 1,
                subject_pseudonym: str | None = None, area_code: str | None = None,
-               officer_id: UUID | None = None) -> None:
+               officer_id: UUID | None = None, referral_consent: bool = False,
+               subject_details_sealed: str | None = None, note_sealed: str | None = None) -> None:
         """Record the supply; with `kit`, also take that kit out of force stock (it must be fit to hand out)."""
         if self.recorded:
             raise DomainError(f"take-home supply {self.id} is already recorded")
@@ -115,7 +139,17 @@ class TakeHomeSupply(Aggregate):
             repeat_supply=repeat_supply, advice_given=advice_given, repeat_reason=repeat_reason,
             subject_pseudonym=subject_pseudonym, area_code=area_code, officer_id=officer_id,
             kit_id=kit.id if kit is not None else None, batch_id=kit.batch_id if kit is not None else None,
-            location_id=location_id))
+            location_id=location_id, referral_consent=referral_consent,
+            subject_details_sealed=subject_details_sealed, note_sealed=note_sealed))
+
+    def shred(self, *, reason: ShredReason, shredded_at: datetime) -> None:
+        """Its data key was destroyed (erasure or retention): say so once."""
+        if not self.recorded:
+            raise DomainError(f"take-home supply {self.id} is not recorded")
+        checked_aware(shredded_at, "shredded_at")
+        if self.shredded is None:
+            self._raise(TakeHomeSupplyPersonalDataShredded(supply_id=self.id, force_id=self.force_id, reason=reason,
+                                                           shredded_at=shredded_at))
 
     def apply(self, event: DomainEvent) -> None:
         match event:
@@ -125,3 +159,7 @@ class TakeHomeSupply(Aggregate):
                 self.setting = event.setting
                 self.repeat_supply = event.repeat_supply
                 self.kit_id = event.kit_id
+                self.subject_pseudonym = event.subject_pseudonym
+                self.sealed = {"subject_details": event.subject_details_sealed, "note": event.note_sealed}
+            case TakeHomeSupplyPersonalDataShredded():
+                self.shredded = event.reason

@@ -1,20 +1,37 @@
-"""The inventory HTTP API: batches, kits, recalls and take-home supplies under /v1/forces/{force_id}/."""
+"""The inventory HTTP API: batches, kits, recalls and take-home supplies under /v1/forces/{force_id}/.
 
-from datetime import date
+A take-home supply's personal fields (age band and sex, a note) are opened at read time
+with the key store: a destroyed key (erasure, retention) reads as `erased` /
+`retention_expired`, whatever the view still holds. The force's DPO gets what inventory
+holds about a pseudonym at `take-home-supplies/subjects/{pseudonym}` (subject access).
+"""
+
+import json
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from naloxone_kernel.domain import NotFound
 from naloxone_kernel.http import page
+from naloxone_kernel.personal_data import (
+    PSEUDONYM_PATTERN,
+    PersonalData,
+    as_bytes,
+    dpo_scope,
+    opened_facts,
+    run_with_keys,
+    shown_status,
+)
+from naloxone_kernel.serialization import event_to_json
 from naloxone_kernel.service import Command, Kit, ServiceParts, force_scope, respond
 
 from ..adapters.contracts import to_proto
 from ..application import handlers as h
 from ..application.jobs import JOBS
 from ..application.reactions import REACTIONS
-from ..domain import INVENTORY_EVENTS, KitStatus, Location
-from ..projections import InventoryQueries, InventoryReadModel, OfficerStandingView
+from ..domain import INVENTORY_EVENTS, KitStatus, Location, TakeHomeSupply
+from ..projections import InventoryQueries, InventoryReadModel, OfficerStandingView, public_supply
 from ..reference import products
 from ..settings import InventorySettings
 from .schemas import (
@@ -37,8 +54,14 @@ ReadForce = Annotated[str, Depends(force_scope(READERS))]
 WriteForce = Annotated[str, Depends(force_scope(WRITERS))]
 StockForce = Annotated[str, Depends(force_scope(STOCK_MANAGERS))]
 Limit = Annotated[int, Query(ge=1, le=500)]
+DpoForce = Annotated[str, Depends(dpo_scope)]
+Pseudonym = Annotated[str, Path(pattern=PSEUDONYM_PATTERN, description="the subject's pseudonym in this force")]
 
 router = APIRouter()
+
+
+def personal(kit) -> PersonalData:
+    return PersonalData.of(kit.settings)
 
 
 def _location(body: LocationBody) -> Location:
@@ -117,14 +140,34 @@ async def recall_batch(force_id: StockForce, body: RecallBody, ctx: Command, kit
 @router.post("/v1/forces/{force_id}/take-home-supplies", status_code=201, tags=["commands"])
 async def supply_take_home(force_id: WriteForce, body: TakeHomeSupplyBody, ctx: Command, kit: Kit):
     """Record a take-home naloxone kit handed over (first or repeat supply, as the Scottish National
-    Naloxone Programme counts it). The person is named only by an opaque pseudonym."""
-    result = await kit.runner.run(ctx, h.supply_take_home(h.SupplyTakeHome(
+    Naloxone Programme counts it).
+
+    The person at risk is never named. Give the force's own identifier for them as
+    `subject.local_identifier` (custody record number, local person id): it becomes the platform
+    pseudonym here, the same one incidents and diversion compute for that person in this force, and
+    is never stored, logged, published or echoed. A caller who never sees the local identifier (e.g.
+    a partner) gives instead the platform pseudonym an earlier response returned, as
+    `subject_pseudonym`. The response gives the pseudonym. Age band, sex and any note are sealed with
+    the supply's own data key; the note stays in inventory and is never published."""
+    pd = personal(kit)
+    subject = body.subject
+    pseudonym = body.subject_pseudonym
+    if subject is not None and subject.local_identifier is not None:
+        pseudonym = pd.pseudonym(force_id, subject.local_identifier.get_secret_value())
+    cmd = h.SupplyTakeHome(
         force_id=force_id, supply_id=uuid4(), setting=body.setting, recipient=body.recipient,
         supplied_at=body.supplied_at, supplier_org_id=body.supplier_org_id, repeat_supply=body.repeat_supply,
         repeat_reason=body.repeat_reason, advice_given=body.advice_given, product_code=body.product_code,
-        kit_id=body.kit_id, quantity=body.quantity, subject_pseudonym=body.subject_pseudonym,
-        area_code=body.area_code, officer_id=body.officer_id)))
-    return respond(result, location=f"/v1/forces/{force_id}/take-home-supplies/{result.body['supply_id']}")
+        kit_id=body.kit_id, quantity=body.quantity, subject_pseudonym=pseudonym,
+        area_code=body.area_code, officer_id=body.officer_id, referral_consent=body.referral_consent,
+        personal={"subject_details": subject.details() if subject is not None else None,
+                  "note": {"text": body.note.get_secret_value()} if body.note is not None else None})
+    result = await run_with_keys(kit.pool, kit.runner.mapper, pd, ctx, lambda keys: h.supply_take_home(cmd, keys))
+    return respond(result, location=supply_location(force_id, result.body["supply_id"]))
+
+
+def supply_location(force_id: str, supply_id) -> str:
+    return f"/v1/forces/{force_id}/take-home-supplies/{supply_id}"
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -184,10 +227,67 @@ async def recalls(force_id: ReadForce, kit: Kit):
     return {"items": await kit.queries.recalls(force_id)}
 
 
+async def _opened(kit, rows) -> list[dict]:
+    """Supply rows with the person's details opened at read time (erased / past retention when the key is gone)."""
+    opened = await personal(kit).keys(kit.pool).open(
+        [(r["subject_details_ciphertext"], h.sealing_context(r["supply_id"], "subject_details")) for r in rows])
+    out = []
+    for r, details in zip(rows, opened):
+        item = public_supply(r)
+        item["subject"] = {"pseudonym": r["subject_pseudonym"], "age_band": (details.value or {}).get("age_band"),
+                           "sex": (details.value or {}).get("sex"),
+                           "personal_data": shown_status(details, r["shredded"])}
+        out.append(item)
+    return out
+
+
 @router.get("/v1/forces/{force_id}/take-home-supplies", tags=["queries"])
 async def take_home_supplies(force_id: ReadForce, kit: Kit, limit: Limit = 100, after: UUID | None = None):
-    items = await kit.queries.take_home_supplies(force_id, limit=limit, after=after)
-    return page(items, limit, "supply_id")
+    """Supplies newest first; the person's age band and sex opened for the force, or marked erased."""
+    rows = await kit.queries.take_home_supplies(force_id, limit=limit, after=after)
+    return page(await _opened(kit, rows), limit, "supply_id")
+
+
+@router.get("/v1/forces/{force_id}/take-home-supplies/subjects/{subject_pseudonym}", tags=["subjects"])
+async def supplies_subject_access(force_id: DpoForce, subject_pseudonym: Pseudonym, kit: Kit):
+    """Subject access, inventory's part (incidents' `subjects/{pseudonym}/export` covers administrations):
+    every take-home supply inventory holds about the pseudonym in this force, as JSON, from the event
+    store itself, personal fields opened (or marked erased). For the force's data-protection officer
+    (role auditor with the `dpo` grant)."""
+    keys = personal(kit).keys(kit.pool)
+    held = await keys.subject_records(force_id, subject_pseudonym)
+    linked = await kit.queries.subject_supplies(force_id, subject_pseudonym)
+    ids = list(dict.fromkeys([r["record_id"] for r in held if r["record_type"] == h.RECORD_TYPE] + linked))
+    streams = await kit.runner.store.load_many(ids) if ids else {}
+    records = []
+    for supply_id in ids:
+        events = []
+        for stored in streams.get(supply_id, []):
+            facts = json.loads(event_to_json(kit.runner.mapper.registry.decode(stored.event_type, stored.payload)))
+            events.append({"event_type": stored.event_type, "recorded_at": stored.recorded_at.isoformat(),
+                           "facts": await opened_facts(keys, facts, h.SEALED_FIELDS,
+                                                       lambda name, s=supply_id: h.sealing_context(s, name))})
+        if events:
+            records.append({"supply_id": str(supply_id), "events": events})
+    return {"force_id": force_id, "subject_pseudonym": subject_pseudonym, "service": "inventory",
+            "generated_at": datetime.now(UTC).isoformat(), "take_home_supplies": records,
+            "keys_held": [{"record_type": r["record_type"], "record_id": str(r["record_id"]),
+                           "occurred_at": r["occurred_at"].isoformat()} for r in held]}
+
+
+@router.get("/v1/forces/{force_id}/take-home-supplies/{supply_id}", tags=["queries"])
+async def get_take_home_supply(force_id: ReadForce, supply_id: UUID, kit: Kit):
+    """One supply, the person's details and the note opened for the force (or marked erased)."""
+    row = await kit.queries.take_home_supply(force_id, supply_id)
+    if row is None:
+        raise NotFound("take-home supply", supply_id, force_id)
+    item = (await _opened(kit, [row]))[0]
+    supply = kit.runner.mapper.replay(TakeHomeSupply, supply_id, await kit.runner.store.load(supply_id))
+    note_sealed = supply.sealed.get("note")
+    note = (await personal(kit).keys(kit.pool).open(
+        [(as_bytes(note_sealed) if note_sealed else None, h.sealing_context(supply_id, "note"))]))[0]
+    item["note"] = {"text": (note.value or {}).get("text"), "personal_data": shown_status(note, row["shredded"])}
+    return item
 
 
 @router.get("/v1/forces/{force_id}/inventory/summary", tags=["queries"])

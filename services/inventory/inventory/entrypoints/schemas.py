@@ -1,13 +1,21 @@
-"""Inventory request bodies: strict, bounded, unknown fields refused, codes never prose."""
+"""Inventory request bodies: strict, bounded, unknown fields refused, codes never prose.
+
+A take-home supply's person is given either as the force's own identifier for them
+(`subject.local_identifier`, made the platform pseudonym at the edge and never stored) or
+as a platform pseudonym made earlier (`subject_pseudonym`). The local identifier and the
+note are secrets in these models (pydantic SecretStr): never echoed in an error, a repr
+or a log line.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from naloxone_kernel.personal_data import PSEUDONYM_PATTERN, SubjectBody
 from naloxone_kernel.schemas import PlausibleDate, Strict
 
 from ..domain import (
@@ -21,7 +29,7 @@ from ..domain import (
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$"
 PRODUCT = r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$"
-PSEUDONYM = r"^[A-Za-z0-9_-]{16,128}$"
+MAX_NOTE = 500
 
 
 class LocationBody(Strict):
@@ -86,10 +94,21 @@ class TakeHomeSupplyBody(Strict):
     product_code: str | None = Field(default=None, pattern=PRODUCT, max_length=64)
     kit_id: UUID | None = Field(default=None, description="the force kit handed out, when from force stock")
     quantity: int = Field(default=1, ge=1, le=10)
-    subject_pseudonym: str | None = Field(default=None, pattern=PSEUDONYM,
-                                          description="keyed pseudonym of the person at risk; never a name")
+    subject: SubjectBody | None = Field(
+        default=None, description="the person at risk: `local_identifier` is the force's own identifier for them "
+                                  "(custody record number, local person id), made the platform pseudonym at once and "
+                                  "never stored; age band and sex are sealed with the supply's own data key")
+    subject_pseudonym: str | None = Field(
+        default=None, pattern=PSEUDONYM_PATTERN,
+        description="for callers who never see the local identifier (e.g. a partner): the platform pseudonym of the "
+                    "person as an earlier response gave it; never a name. Not with subject.local_identifier")
     area_code: str | None = Field(default=None, pattern=CODE)
     officer_id: UUID | None = None
+    referral_consent: bool = Field(default=False, description="the person at risk consented to be referred to "
+                                                              "treatment (diversion opens an offer)")
+    note: SecretStr | None = Field(default=None, max_length=MAX_NOTE,
+                                   description="bounded note, sealed; kept in inventory's event store only, never "
+                                               "published on Kafka")
 
     @model_validator(mode="after")
     def _reason_only_for_repeats(self) -> "TakeHomeSupplyBody":
@@ -99,6 +118,9 @@ class TakeHomeSupplyBody(Strict):
             raise PydanticCustomError("only_for_repeat", "repeat_reason: a first supply has no repeat_reason")
         if self.kit_id is None and self.product_code is None:
             raise PydanticCustomError("product_or_kit", "product_code or kit_id: name the product or the force kit")
+        if self.subject_pseudonym is not None and self.subject is not None and self.subject.local_identifier:
+            raise PydanticCustomError("one_subject", "subject.local_identifier or subject_pseudonym: name the person "
+                                                     "once, by the force's identifier or by the platform pseudonym")
         return self
 
     @field_validator("supplied_at")
