@@ -29,7 +29,7 @@ from naloxone_kernel.auth import Forbidden
 from naloxone_kernel.commands import CommandRunner, Outcome
 from naloxone_kernel.domain import DomainError, InvalidValue, NotFound
 from naloxone_kernel.memory import InMemoryEventStore
-from naloxone_kernel.personal_data import InMemoryKeyStore, as_bytes, unseal_json
+from naloxone_kernel.personal_data import InMemoryKeyStore, ShredReason, as_bytes, shred_records, unseal_json
 from naloxone_kernel.repository import CommandContext, EventMapper
 
 FORCE = "west-midlands"
@@ -234,6 +234,11 @@ def test_any_sequence_of_steps_keeps_the_life_in_order(steps):
 
 # --- personal data -----------------------------------------------------------------------------
 
+def erase(keys):
+    """What the kernel's erasure reaction runs for incidents' SubjectErased about PERSON."""
+    return shred_records(keys, h.RECORD_TYPE, Referral, ShredReason.ERASURE, NOW, subject=(FORCE, PERSON))
+
+
 async def test_contact_and_note_are_sealed_per_referral_and_erasure_shreds_them_once():
     r, keys = runner(), InMemoryKeyStore()
     await contracted(r)
@@ -251,12 +256,11 @@ async def test_contact_and_note_are_sealed_per_referral_and_erasure_shreds_them_
     other = uuid4()
     await r.run(ctx(), h.make_referral(making(other, subject_pseudonym="ps1_" + "q" * 43,
                                               personal={"contact": {"text": "hostel"}})))  # no keys: nothing sealed
-    erase = h.EraseSubject(FORCE, PERSON, NOW)
-    first = await r.run(ctx(), h.erase_subject(erase, keys))
-    assert first.body["referrals_shredded"] == 1
+    first = await r.run(ctx(), erase(keys))
+    assert first.body["records_shredded"] == 1 and first.body["record_ids"] == [str(rid)]
     assert await keys.for_record(h.RECORD_TYPE, rid) is None
-    again = await r.run(ctx(), h.erase_subject(erase, keys))
-    assert again.body["referrals_shredded"] == 0 and again.outcome is Outcome.UNCHANGED
+    again = await r.run(ctx(), erase(keys))
+    assert again.body["records_shredded"] == 0 and again.outcome is Outcome.UNCHANGED
     assert [e.event_type for e in r.store.events if e.aggregate_id == rid] == [
         "DiversionReferralMade", "ReferralPersonalDataShredded"]
     opened = await keys.open([(as_bytes(sealed), h.sealing_context(rid, "contact"))])
@@ -277,7 +281,7 @@ async def test_every_event_has_a_contract_and_free_text_never_leaves():
     for step in (h.accept(transition(h.Accept, rid, TODAY)),
                  h.engage(transition(h.Engage, rid, TODAY, intervention=Intervention.RECOVERY_SUPPORT)),
                  h.close(transition(h.Close, rid, TODAY, closure=Closure.DISENGAGED)),
-                 h.erase_subject(h.EraseSubject(FORCE, PERSON, NOW), keys)):
+                 erase(keys)):
         await r.run(ctx(), step)
     await r.run(ctx(), h.end_commission(h.EndCommission(FORCE, Scheme.DEFERRED_PROSECUTION, date(2026, 12, 31))))
     assert {e.event_type for e in r.store.events} == {cls.event_type for cls in DIVERSION_EVENTS} - {

@@ -21,7 +21,7 @@ from uuid import UUID
 from naloxone_kernel.auth import Forbidden
 from naloxone_kernel.commands import Decision, Session
 from naloxone_kernel.domain import DomainError
-from naloxone_kernel.personal_data import KeyStore, as_text, seal_json
+from naloxone_kernel.personal_data import KeyStore, seal_fields
 
 from ..domain import (
     Closure,
@@ -31,7 +31,6 @@ from ..domain import (
     Intervention,
     Referral,
     Scheme,
-    ShredReason,
     Source,
     commissioning_id,
     day_in_uk,
@@ -40,8 +39,8 @@ from ..domain import (
 #: The record type of a referral in the key store.
 RECORD_TYPE = "referral"
 
-#: Personal fields: API name -> the referral's sealed field.
-SEALED = {"contact": "contact_sealed", "note": "note_sealed"}
+#: Personal fields (each `<name>_sealed` on the referral): never published, sealed or not.
+SEALED = ("contact", "note")
 
 
 def sealing_context(referral_id: UUID, name: str) -> str:
@@ -117,21 +116,13 @@ class EndCommission:
     ends_on: date
 
 
-@dataclass(frozen=True)
-class EraseSubject:
-    force_id: str
-    subject_pseudonym: str
-    erased_at: datetime
-
-
-async def _seal(keys: KeyStore, cmd: MakeReferral) -> dict[str, str]:
+async def _seal(keys: KeyStore, cmd: MakeReferral) -> dict[str, str | None]:
     given = {name: value for name, value in (cmd.personal or {}).items() if value is not None}
     if not given:
         return {}
     key = await keys.create(force_id=cmd.force_id, subject_pseudonym=cmd.subject_pseudonym, record_type=RECORD_TYPE,
                             record_id=cmd.referral_id, occurred_at=cmd.referred_at)
-    return {SEALED[name]: as_text(seal_json(key, value, sealing_context(cmd.referral_id, name)))
-            for name, value in given.items()}
+    return seal_fields(key, given, lambda name: sealing_context(cmd.referral_id, name))
 
 
 def make_referral(cmd: MakeReferral, keys: KeyStore | None = None) -> Decision:
@@ -218,19 +209,5 @@ def end_commission(cmd: EndCommission) -> Decision:
                                                cmd.force_id, f"contract for scheme {cmd.scheme.value}")
         commissioning.end(ends_on=cmd.ends_on)
         return _contract(commissioning)
-
-    return decide
-
-
-def erase_subject(cmd: EraseSubject, keys: KeyStore) -> Decision:
-    """The subject's erasure (incidents' SubjectErased) reaches diversion: every referral key of the
-    subject in the force is destroyed, and each referral says so."""
-
-    async def decide(session: Session) -> dict:
-        shredded = await keys.erase_subject(cmd.force_id, cmd.subject_pseudonym)
-        ids = sorted(s.record_id for s in shredded if s.record_type == RECORD_TYPE)
-        for referral in await session.get_many(Referral, ids):
-            referral.shred(reason=ShredReason.ERASURE, shredded_at=cmd.erased_at)
-        return {"referrals_shredded": len(ids)}
 
     return decide

@@ -5,7 +5,8 @@
   consent is asked when the partner makes contact (the offer's consent is pending).
 - Inventory's TakeHomeKitSupplied to a person at risk who consented to a referral opens an
   offer the same way, with consent given.
-- Incidents' SubjectErased destroys the subject's referral keys in this service too.
+- Incidents' SubjectErased destroys the subject's referral keys in this service too (the
+  kernel's `erasure_reaction`).
 
 Each offer's id is derived from the record that opened it (the administration or the
 supply), and the partner is the one contracted on the day of that fact, not of the
@@ -16,20 +17,17 @@ with no partner contracted for the day is recorded in `reaction_failures` for fo
 
 from __future__ import annotations
 
-from functools import cache
 from uuid import UUID
 
 from naloxone.contracts import TOPICS
 from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
-from naloxone_kernel.commands import Session
 from naloxone_kernel.contract_values import from_timestamp
-from naloxone_kernel.personal_data import PersonalData
+from naloxone_kernel.personal_data import erasure_reaction
 from naloxone_kernel.projector import ProjectedEvent
 from naloxone_kernel.reactor import Reaction
-from naloxone_kernel.settings import settings_for
 
-from ..domain import OFFER_SCHEME, Consent, Source, offer_id
+from ..domain import OFFER_SCHEME, Consent, Referral, Source, offer_id
 from ..settings import DiversionSettings
 from . import handlers as h
 
@@ -67,29 +65,8 @@ def offer_after_take_home_supply(event: ProjectedEvent):
         now=supplied_at, area_code=p.area_code or None, source_record_id=UUID(p.supply_id)))
 
 
-@cache
-def _personal_data() -> PersonalData:
-    """The reactor process's key machinery, from DIVERSION_* settings (built once)."""
-    return PersonalData(settings_for("diversion", DiversionSettings))
-
-
-def erase_subject(event: ProjectedEvent):
-    p = event.payload
-    if not isinstance(p, incidents_pb.SubjectErased):
-        return None
-    cmd = h.EraseSubject(force_id=p.force_id, subject_pseudonym=p.subject_pseudonym,
-                         erased_at=from_timestamp(p.erased_at))
-
-    async def decide(session: Session):
-        # The key store on the reactor's own connection: the keys go in the same transaction
-        # as the events saying so and the consumed offsets, or not at all.
-        return await h.erase_subject(cmd, _personal_data().keys(session.store.pool))(session)
-
-    return decide
-
-
 REACTIONS = (
     Reaction("offer-after-administration", (TOPICS["incidents"],), offer_after_administration),
     Reaction("offer-after-take-home-supply", (TOPICS["inventory"],), offer_after_take_home_supply),
-    Reaction("erase-subject", (TOPICS["incidents"],), erase_subject),
+    erasure_reaction("diversion", DiversionSettings, h.RECORD_TYPE, Referral),
 )

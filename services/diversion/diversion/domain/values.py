@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from naloxone_kernel.auth import SLUG_PATTERN
 from naloxone_kernel.domain import InvalidValue, checked_aware, uk_day
-from naloxone_kernel.personal_data import PSEUDONYM_PATTERN
+from naloxone_kernel.personal_data import PSEUDONYM_PATTERN, ShredReason  # noqa: F401 (the kernel's words)
 
 #: The kernel's shape checks, under the names this domain uses.
 checked_instant, day_in_uk = checked_aware, uk_day
@@ -84,11 +84,6 @@ class Closure(enum.StrEnum):
     TRANSFERRED = "transferred"
     DIED = "died"
     OTHER = "other"
-
-
-class ShredReason(enum.StrEnum):
-    ERASURE = "erasure"
-    RETENTION = "retention"
 
 
 #: The scheme an offer opened by the platform is for, by what opened it: after an overdose

@@ -20,7 +20,8 @@ from fastapi.responses import Response
 from naloxone_kernel.auth import Forbidden, Identity
 from naloxone_kernel.domain import NotFound, uk_day
 from naloxone_kernel.http import page
-from naloxone_kernel.personal_data import ABSENT, ERASED, RETENTION_EXPIRED, PersonalData, as_bytes, run_with_keys
+from naloxone_kernel.partners import forces_for_org
+from naloxone_kernel.personal_data import PersonalData, as_bytes, retention_job, run_with_keys, shown_status
 from naloxone_kernel.service import Caller, Command, Kit, ServiceParts, force_scope, partner_scope, respond
 
 from ..adapters.contracts import to_proto
@@ -245,23 +246,20 @@ async def get_referral(force_id: ReadForce, referral_id: UUID, kit: Kit, identit
     referral = kit.runner.mapper.replay(Referral, referral_id, await kit.runner.store.load(referral_id))
     made = referral.made
     opened = await personal(kit).keys(kit.pool).open([
-        (as_bytes(getattr(made, sealed)) or None, h.sealing_context(referral_id, name))
-        for name, sealed in h.SEALED.items()])
+        (as_bytes(getattr(made, f"{name}_sealed")) or None, h.sealing_context(referral_id, name)) for name in h.SEALED])
     for name, field in zip(h.SEALED, opened):
-        status = field.status
-        if status == ABSENT and row["shredded"]:
-            status = ERASED if row["shredded"] == "erasure" else RETENTION_EXPIRED
-        item[name] = {"text": (field.value or {}).get("text"), "personal_data": status}
+        item[name] = {"text": (field.value or {}).get("text"), "personal_data": shown_status(field, row["shredded"])}
     return item
 
 
 @router.get("/v1/partners/{org}/referrals", tags=["partners"])
-async def partner_worklist(org: PartnerOrg, kit: Kit, identity: Caller, limit: Limit = 100,
+async def partner_worklist(org: PartnerOrg, kit: Kit, limit: Limit = 100,
                            after: UUID | None = None, status: Status | None = None, scheme: Scheme | None = None,
                            force: str | None = None):
     """The partner organisation's own worklist: referrals routed to it, newest first, in the forces it has
-    an active agreement with (optionally one of them)."""
-    forces = sorted(identity.forces) if force is None else [force] if force in identity.forces else []
+    an active agreement with today (optionally one of them)."""
+    reached = await forces_for_org(kit.pool, org, _today())
+    forces = sorted(reached) if force is None else [force] if force in reached else []
     rows = await kit.queries.referrals(forces, limit=limit, after=after, status=status, scheme=scheme,
                                        partner_org=org) if forces else []
     return page([public(r) for r in rows], limit, "referral_id")
@@ -274,6 +272,9 @@ service = ServiceParts(
     read_models=(DiversionReadModel(),),
     queries=DiversionQueries,
     reactions=REACTIONS,
+    jobs=(retention_job(h.RECORD_TYPE, Referral, "shred the personal fields of referrals past their retention "
+                                                  "period (DIVERSION_RETENTION_DAYS) and record "
+                                                  "ReferralPersonalDataShredded"),),
     settings=DiversionSettings,
     description="Referrals of people who use drugs into treatment and diversion schemes (arrest referral, "
                 "Checkpoint-style deferred prosecution, drug education, treatment), to the partner organisation "

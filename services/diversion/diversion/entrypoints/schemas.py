@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_val
 from pydantic_core import PydanticCustomError
 
 from naloxone_kernel.auth import SLUG_PATTERN
-from naloxone_kernel.personal_data import PSEUDONYM_PATTERN, InvalidIdentifier, normalise_identifier
+from naloxone_kernel.personal_data import PSEUDONYM_PATTERN, LocalIdentifier
 from naloxone_kernel.schemas import PlausibleDate, Strict
 
 from ..domain import Closure, DeclineReason, Intervention, Scheme, Source
@@ -27,19 +27,14 @@ class ReferralSubjectBody(Strict):
     """The person: the force's own identifier (pseudonymised at once, never stored) or a pseudonym
     the force already holds (e.g. from an administration)."""
 
-    local_identifier: SecretStr | None = Field(default=None, description="custody record number or local "
-                                                                         "person id; never a name")
+    local_identifier: LocalIdentifier | None = Field(default=None, description="custody record number or local "
+                                                                               "person id; never a name")
     pseudonym: str | None = Field(default=None, pattern=PSEUDONYM_PATTERN)
 
     @model_validator(mode="after")
     def _one_of_them(self) -> "ReferralSubjectBody":
         if (self.local_identifier is None) == (self.pseudonym is None):
             raise PydanticCustomError("subject", "give the person's local_identifier or their pseudonym (one)")
-        if self.local_identifier is not None:
-            try:
-                normalise_identifier(self.local_identifier.get_secret_value())
-            except InvalidIdentifier as exc:
-                raise PydanticCustomError("local_identifier", str(exc)) from None
         return self
 
 

@@ -4,21 +4,11 @@ Revision ID: diversion_0001
 Depends on: 0002 (the kernel's event store)
 """
 
-from alembic import op
-
-from naloxone_kernel.migrations import execute_script
-from naloxone_kernel.personal_data import KEY_STORE_DDL
+from naloxone_kernel.personal_data import downgrade_key_store, upgrade_key_store
 
 revision = "diversion_0001"
 down_revision = None
 branch_labels = ("diversion",)
 depends_on = "0002"
 
-
-def upgrade() -> None:
-    execute_script(op, KEY_STORE_DDL)
-
-
-def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS personal_data_shredded")
-    op.execute("DROP TABLE IF EXISTS personal_data_keys")
+upgrade, downgrade = upgrade_key_store, downgrade_key_store
