@@ -63,6 +63,11 @@ SERVICES: tuple[ServiceEntry, ...] = (
         name="incidents", package="incidents", database="incidents", topic=TOPICS["incidents"], port_base=8121,
         force_routes=("administrations", "incidents", "subjects"),
     ),
+    ServiceEntry(
+        name="diversion", package="diversion", database="diversion", topic=TOPICS["diversion"], port_base=8131,
+        force_routes=("referrals",), public_routes=("partners",),
+        processes=("api", "relay", "projector", "reactor"),  # the reactor is the process manager
+    ),
 )
 
 GATEWAY_PORT = 8080
