@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from naloxone.contracts import TOPICS
 
 #: Every process kind a service may run; each but `api` serves only its ops probes.
-PROCESS_KINDS = ("api", "relay", "projector", "reactor")
+#: `egress` republishes the service's events per force (every service with a domain topic runs
+#: it, see `ServiceEntry.__post_init__`); `inbound` turns force systems' records into commands.
+PROCESS_KINDS = ("api", "relay", "projector", "reactor", "egress", "inbound")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class ServiceEntry:
     #: and `/v1/national/...` (cross-force aggregates). The gateway applies each one's access rule.
     public_routes: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Force IT reads every domain's events on its own topic: egress is never left out.
+        if self.topic in TOPICS.values() and "egress" not in self.processes:
+            object.__setattr__(self, "processes", (*self.processes, "egress"))
+
     @property
     def env_prefix(self) -> str:
         return f"{self.name.upper()}_"
@@ -52,7 +59,7 @@ class ServiceEntry:
 SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         name="training", package="training", database="training", topic=TOPICS["training"], port_base=8101,
-        force_routes=("officers", "training"),
+        force_routes=("officers", "training"), processes=("api", "relay", "projector", "egress", "inbound"),
     ),
     ServiceEntry(
         name="inventory", package="inventory", database="inventory", topic=TOPICS["inventory"], port_base=8111,
@@ -62,6 +69,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         name="incidents", package="incidents", database="incidents", topic=TOPICS["incidents"], port_base=8121,
         force_routes=("administrations", "incidents", "subjects"),
+        processes=("api", "relay", "projector", "egress", "inbound"),
     ),
     ServiceEntry(
         name="diversion", package="diversion", database="diversion", topic=TOPICS["diversion"], port_base=8131,
