@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .deploy import (GENERATED, Alias, Anchor, Commented, Owner, Platform, Process, domain_topic_partitions,
-                     to_yaml)
+from .deploy import (GENERATED, INTEGRATION_KEYS_DIR, Alias, Anchor, Commented, Owner, Platform, Process,
+                     domain_topic_partitions, to_yaml)
 
 KAFKA_IMAGE = "apache/kafka:3.9.1"  # the version deploy/local runs
 POSTGRES_IMAGE = "postgres:17.6-bookworm"
@@ -78,7 +78,9 @@ def environment(owner: Owner, plat: Platform) -> dict[str, str]:
         name = f"GATEWAY_{service.name.upper()}_URL"
         if name in owner.extra_env:
             env[name] = f"http://{service.api.name}:{service.api.port}"
-    missing = owner.env_names - set(env)
+    if any(INTEGRATION_KEYS_DIR in p.env for p in owner.processes):
+        env[INTEGRATION_KEYS_DIR] = f"{STATE_DIR}/integration-keys"  # made by `naloxctl keys init`
+    missing = owner.env_names.union(*(p.env for p in owner.processes)) - set(env)
     if missing:
         raise RuntimeError(f"{owner.name}: no Compose value for {sorted(missing)}")
     return env
@@ -178,9 +180,9 @@ def compose(plat: Platform) -> dict:
             "command": ["sh", "-c", topics_script],
             "depends_on": {"kafka": {"condition": "service_healthy"}},
         }),
-        DEV_ISSUER: Commented("One-shot: the development token issuer's key and JWKS, shared read-only with every "
-                              "process.\nMint a token: docker compose run --rm naloxctl token --force west-midlands "
-                              "--role trainer", {
+        DEV_ISSUER: Commented("One-shot: the development token issuer's key and JWKS, and the development\n"
+                              "integration keys, shared read-only with every process. Mint a token:\n"
+                              "  docker compose run --rm naloxctl token --force west-midlands --role trainer", {
             "image": image("naloxctl"), "build": build("naloxctl"),
             "command": ["naloxctl", "keys", "init"],
             "environment": {"NALOX_STATE_DIR": STATE_DIR},

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from naloxone_kernel.reference.forces import FORCES
 
-from .deploy import (GENERATED, Commented, Owner, Platform, Process, domain_topic_partitions, sizing_note,
-                     to_yaml)
+from .deploy import (GENERATED, INTEGRATION_KEYS_DIR, Commented, Owner, Platform, Process, domain_topic_partitions,
+                     sizing_note, to_yaml)
 from .deploy_compose import port_value
 
 PART_OF = "naloxone"
@@ -156,6 +156,9 @@ def process_objects(owner: Owner, process: Process) -> list:
         startupProbe=probe("/healthz", probe_port, 2, 30),
         livenessProbe=probe("/healthz", probe_port, 10, 3),
         readinessProbe=probe("/readyz", probe_port, 5, 3))
+    pod = pod_spec(owner, [spec_container], terminationGracePeriodSeconds=30, **spread)
+    if INTEGRATION_KEYS_DIR in process.env:
+        mount_integration_keys(pod, process)
     deployment = {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": meta(process.name, owner.name, process.kind),
@@ -164,7 +167,7 @@ def process_objects(owner: Owner, process: Process) -> list:
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector},
             "template": {"metadata": {"labels": labels(owner.name, process.name, process.kind)},
-                         "spec": pod_spec(owner, [spec_container], terminationGracePeriodSeconds=30, **spread)},
+                         "spec": pod},
         },
     }
     if kind == "worker":
@@ -195,6 +198,28 @@ def process_objects(owner: Owner, process: Process) -> list:
                          "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]},
         })
     return out
+
+
+INTEGRATION_KEYS_SECRET = "naloxone-integration-keys"
+INTEGRATION_KEYS_MOUNT = "/etc/naloxone/integration-keys"
+
+
+def mount_integration_keys(pod: dict, process: Process) -> None:
+    """The event-stream integration keys (kernel/integration_keys.py) from Secret naloxone-integration-keys:
+    egress gets each force's public key (forces join as their keys arrive: missing ones are
+    skipped, and egress logs it); inbound gets the platform's inbound key pair, which it needs."""
+    if process.kind == "egress":
+        items = [{"key": f"force-{f.id}.pub.pem", "path": f"forces/{f.id}.pub.pem"} for f in FORCES]
+        optional = True
+    else:
+        items = [{"key": f"inbound.{part}.pem", "path": f"inbound.{part}.pem"} for part in ("key", "pub")]
+        optional = False
+    pod["volumes"].append({"name": "integration-keys", "secret": {
+        "secretName": INTEGRATION_KEYS_SECRET, "items": items, "optional": optional, "defaultMode": 0o440}})
+    container = pod["containers"][0]
+    container["env"].append({"name": INTEGRATION_KEYS_DIR, "value": INTEGRATION_KEYS_MOUNT})
+    container["volumeMounts"].append({"name": "integration-keys", "mountPath": INTEGRATION_KEYS_MOUNT,
+                                      "readOnly": True})
 
 
 def pdb(owner: Owner, process: Process, rule: dict) -> dict:
@@ -354,8 +379,8 @@ def database_objects(owner: Owner) -> list:
                   f"kept 30 days. The object store's credentials: Secret {BACKUP_SECRET} (ACCESS_KEY_ID,\n"
                   "ACCESS_SECRET_KEY). The owner role's URI is in Secret " + f"{name}-app (key uri).", cluster),
         backup,
-        Commented(f"Only {owner.name}'s own pods reach its database (plus its replicas and the CloudNativePG operator).",
-                  policy),
+        Commented(f"Only {owner.name}'s own pods reach its database (and its replicas, and the CloudNativePG "
+                  "operator).", policy),
     ]
 
 

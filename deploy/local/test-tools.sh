@@ -12,3 +12,7 @@ command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
+
+# What tests/deploy validates deploy/k8s with: kustomize and the Strimzi and CloudNativePG CRD
+# schemas, at the versions pinned in deploy/k8s/tools.env (each made once, then reused).
+bash "$(dirname "$0")/../k8s/tools.sh"

@@ -8,5 +8,6 @@ CREATE DATABASE "inventory";
 CREATE DATABASE "incidents";
 CREATE DATABASE "diversion";
 CREATE DATABASE "views";
+CREATE DATABASE "alerts";
 CREATE DATABASE "gateway";
 SQL
