@@ -3,13 +3,21 @@
 # (combined broker + controller) on 127.0.0.1, jars fetched by Maven
 # (deploy/local/pom.xml), no Docker, no Kafka tarball.
 #
-#   deploy/local/kafka.sh start|stop|restart|status|bootstrap|install|topics ARGS...
+#   deploy/local/kafka.sh start|stop|restart|status|bootstrap|sasl-bootstrap|install|topics ARGS...
+#   deploy/local/kafka.sh scram-user NAME PASSWORD | scram-delete NAME
 #
 # 'topics' runs org.apache.kafka.tools.TopicCommand against the local broker,
 # e.g.  deploy/local/kafka.sh topics --create --topic t1 --partitions 3
 #
+# Two client listeners: PLAINTEXT on NALOX_KAFKA_PORT for the platform's own processes
+# (principal ANONYMOUS, a super user: nothing changes for them), and SASL_PLAINTEXT with
+# SCRAM-SHA-512 on NALOX_KAFKA_SASL_PORT for force IT, checked by the standard KRaft
+# authorizer against ACLs (`naloxctl kafka force-user` makes a force's user and ACLs;
+# 'scram-user' sets a SCRAM credential).
+#
 # Env: NALOX_STATE_DIR (/var/tmp/naloxone-local), NALOX_KAFKA_PORT (19092),
-#      NALOX_KAFKA_CONTROLLER_PORT (19093), NALOX_KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
+#      NALOX_KAFKA_CONTROLLER_PORT (19093), NALOX_KAFKA_SASL_PORT (19094),
+#      NALOX_KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
 #      NALOX_KAFKA_READY_TIMEOUT (90), NALOX_MAVEN_REPO (Maven's default ~/.m2/repository),
 #      PYTHON (<repo>/.venv/bin/python, used for the readiness probe)
 set -euo pipefail
@@ -20,7 +28,9 @@ LOG_TAG=kafka
 
 KAFKA_PORT="${NALOX_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${NALOX_KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_SASL_PORT="${NALOX_KAFKA_SASL_PORT:-19094}"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+SASL_BOOTSTRAP="127.0.0.1:$KAFKA_SASL_PORT"
 HEAP_OPTS="${NALOX_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 READY_TIMEOUT="${NALOX_KAFKA_READY_TIMEOUT:-90}"
 PYTHON_BIN="${PYTHON:-$REPO_ROOT/.venv/bin/python}"
@@ -105,11 +115,20 @@ write_config() {
 node.id=1
 process.roles=broker,controller
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL://127.0.0.1:$KAFKA_SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT
+
+# Force IT authenticates with SCRAM on the SASL listener and is held to its ACLs.
+# The plaintext and controller listeners' principal is ANONYMOUS: a super user, so the
+# platform's own processes (and the broker itself) are unaffected by the authorizer.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS;User:naloxone-platform
+allow.everyone.if.no.acl.found=false
 
 log.dirs=$DATA
 num.partitions=3
@@ -217,9 +236,9 @@ do_start() {
   else
     rm -f "$PID_FILE"
     local p
-    for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT"; do
       if port_open "$p"; then
-        die "port $p on 127.0.0.1 is taken by another process; set NALOX_KAFKA_PORT / NALOX_KAFKA_CONTROLLER_PORT"
+        die "port $p on 127.0.0.1 is taken by another process; set NALOX_KAFKA_PORT / NALOX_KAFKA_CONTROLLER_PORT / NALOX_KAFKA_SASL_PORT"
       fi
     done
     write_config
@@ -289,7 +308,7 @@ cmd_status() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|restart|status|bootstrap|install|topics ARGS..." >&2
+  echo "usage: $0 start|stop|restart|status|bootstrap|sasl-bootstrap|install|topics ARGS...|scram-user NAME PASSWORD|scram-delete NAME" >&2
   exit 2
 }
 
@@ -300,12 +319,27 @@ main() {
     restart)   with_lock kafka do_stop; with_lock kafka do_start ;;
     status)    cmd_status ;;
     bootstrap) echo "$BOOTSTRAP" ;;
+    sasl-bootstrap) echo "$SASL_BOOTSTRAP" ;;
     install)   with_lock kafka cmd_install ;;
     topics)
       shift
       [ -f "$LIB/.pom.sha256" ] || die "jars not fetched yet; run: $0 install"
       [ -f "$TOOLS_LOG4J" ] || write_tools_log4j
       kjava org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" "$@"
+      ;;
+    scram-user)
+      # scram-user NAME PASSWORD: create or reset a SCRAM-SHA-512 credential (password from argv:
+      # development and tests only; production users are Strimzi KafkaUsers with generated secrets)
+      [ $# -eq 3 ] || usage
+      [ -f "$TOOLS_LOG4J" ] || write_tools_log4j
+      kjava kafka.admin.ConfigCommand --bootstrap-server "$BOOTSTRAP" --alter --entity-type users \
+        --entity-name "$2" --add-config "SCRAM-SHA-512=[iterations=4096,password=$3]" >/dev/null
+      ;;
+    scram-delete)
+      [ $# -eq 2 ] || usage
+      [ -f "$TOOLS_LOG4J" ] || write_tools_log4j
+      kjava kafka.admin.ConfigCommand --bootstrap-server "$BOOTSTRAP" --alter --entity-type users \
+        --entity-name "$2" --delete-config SCRAM-SHA-512 >/dev/null
       ;;
     *) usage ;;
   esac
