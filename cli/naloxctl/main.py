@@ -2,7 +2,9 @@
 
     naloxctl token --force west-midlands --role officer     a token the local gateway accepts
     naloxctl token --kind partner --org cranstoun            ... a partner, national lead or auditor too
-    naloxctl keys init                                       create the development signing key
+    naloxctl keys init                                       create the development signing and integration keys
+    naloxctl kafka force-user FORCE                          a force's SCRAM user and ACLs on the local broker
+    naloxctl kafka users                                     write deploy/k8s/base/kafka-users/ (Strimzi)
     naloxctl topics ensure                                   create the event topics
     naloxctl migrate                                         apply every service's migrations
     naloxctl stack up|down|status                            run the platform's processes locally
@@ -33,6 +35,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(topics_app, name="topics")
 app.add_typer(stack_app, name="stack")
 app.add_typer(demo_app, name="demo")
+kafka_app = typer.Typer(no_args_is_help=True, help="force IT's Kafka access (SASL/SCRAM users and ACLs)")
+app.add_typer(kafka_app, name="kafka")
 app.add_typer(deploy_app, name="deploy")
 
 
@@ -95,6 +99,10 @@ def keys_init() -> None:
     dev = issuer()
     dev.ensure_keys()
     print(f"JWKS: {dev.jwks_path}", file=sys.stderr)
+    from naloxone_kernel.integration_keys import ensure_dev_keys, keys_dir
+
+    made = ensure_dev_keys(keys_dir(), [f.id for f in FORCES])
+    print(f"integration keys (forces' and inbound): {keys_dir()} ({made} made)", file=sys.stderr)
 
 
 @topics_app.command("ensure")
@@ -106,6 +114,34 @@ def topics_ensure(prefix: Annotated[str, typer.Option(help="topic prefix (tests)
 
     created = asyncio.run(ensure_topics(default_kafka_bootstrap(), [prefix + t for t in TOPICS.values()]))
     print(f"topics created: {created or 'none (all exist)'}", file=sys.stderr)
+
+
+@kafka_app.command("force-user")
+def kafka_force_user(
+    force: Annotated[str, typer.Argument(help="force id, e.g. west-midlands")],
+    password: Annotated[Optional[str], typer.Option(help="default: a development password kept in the state dir")] = None,
+    topic_prefix: Annotated[str, typer.Option(help="topic prefix (tests)")] = "",
+) -> None:
+    """Give a force its SCRAM user, ACLs and topics on the local broker; print how it connects."""
+    from naloxone_kernel.kafka_acls import force_user
+    from naloxone_kernel.settings import default_kafka_bootstrap
+
+    from .kafka_users import dev_password, provision_force, sasl_bootstrap
+
+    if get_force(force) is None:
+        raise typer.BadParameter(f"'{force}' is not a force id; see `naloxctl forces`", param_hint="FORCE")
+    secret = password or dev_password(force_user(force, topic_prefix))
+    user = asyncio.run(provision_force(default_kafka_bootstrap(), force, secret, topic_prefix=topic_prefix))
+    print(f"bootstrap {sasl_bootstrap()}  SASL_PLAINTEXT SCRAM-SHA-512  user {user}  password {secret}")
+
+
+@kafka_app.command("users")
+def kafka_users() -> None:
+    """Write the Strimzi KafkaUsers (and each force's inbound topics) to deploy/k8s/base/kafka-users/."""
+    from .kafka_users import USERS_DIR, write_users
+
+    changed = write_users()
+    print(f"{USERS_DIR}: {len(changed)} file(s) written", file=sys.stderr)
 
 
 @app.command()

@@ -94,8 +94,9 @@ def inbound_topic_pattern(domain: str, topic_prefix: str = "") -> re.Pattern:
 
 
 async def ensure_force_topics(bootstrap: str, domain: str, forces: Sequence[str], *, topic_prefix: str = "",
-                              partitions: int = 3) -> list[str]:
-    """Create a force's inbound and dead-letter topics of a domain (a week's retention)."""
+                              partitions: int = 1) -> list[str]:
+    """Create a force's inbound and dead-letter topics of a domain (a week's retention; one partition:
+    one force's records of one domain are few, and stay in the order the force sent them)."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import TopicAlreadyExistsError
 

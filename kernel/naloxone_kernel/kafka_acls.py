@@ -7,8 +7,9 @@ A force's user (`force.<force_id>`, SCRAM-SHA-512) may
 - read its own dead letters `naloxone.inbound.<domain>.<force_id>.dlq.v1`,
 - use consumer groups whose id starts `naloxone.force.<force_id>.`,
 and nothing else (the authorizer denies what no ACL allows). The platform's own
-processes are super users. Domains come from the contracts, so a new domain's topics are
-covered by the next provisioning or render.
+processes are super users. The inbound domains are those whose service runs an `inbound`
+process (the registry), so a service that starts taking records is covered by the next
+provisioning or render.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.admin import CreateAclsRequest, DeleteAclsRequest
-from naloxone.contracts import DOMAINS, force_topic
+from naloxone.contracts import TOPICS, force_topic
 
 from .inbound import force_dead_letter_topic, force_inbound_topic
 
@@ -38,6 +39,13 @@ class Acl:
     operations: tuple[str, ...]
 
 
+def inbound_domains() -> list[str]:
+    """Domains that take records from force systems: those whose service runs `inbound`."""
+    from .registry import SERVICES
+
+    return [d for entry in SERVICES if "inbound" in entry.processes for d, t in TOPICS.items() if t == entry.topic]
+
+
 def force_user(force_id: str, topic_prefix: str = "") -> str:
     return f"{topic_prefix}force.{force_id}"
 
@@ -50,7 +58,7 @@ def force_group_prefix(force_id: str, topic_prefix: str = "") -> str:
 def force_acls(force_id: str, topic_prefix: str = "") -> list[Acl]:
     p = topic_prefix
     acls = [Acl("topic", p + force_topic(force_id), "literal", ("Read", "Describe"))]
-    for domain in DOMAINS:
+    for domain in inbound_domains():
         acls.append(Acl("topic", p + force_inbound_topic(domain, force_id), "literal", ("Write", "Describe")))
         acls.append(Acl("topic", p + force_dead_letter_topic(domain, force_id), "literal", ("Read", "Describe")))
     acls.append(Acl("group", force_group_prefix(force_id, p), "prefix", ("Read",)))
