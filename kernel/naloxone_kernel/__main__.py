@@ -6,6 +6,7 @@
     reactor                  turn other services' events into this service's commands
     egress                   republish the service's events to each force's topic (Kafka transactions)
     inbound                  turn force systems' records into the REST API's commands, dead letters aside
+    worker                   the service's own background loop (e.g. alerts' webhook deliveries)
     rebuild [VIEW]           replay read models from the beginning of their topics, swap live
     migrate                  apply the kernel's event-store and the service's own migrations
     job NAME [--today DAY]   run a scheduled job (e.g. expire)
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("reactor")
     sub.add_parser("egress")
     sub.add_parser("inbound")
+    sub.add_parser("worker")
     rb = sub.add_parser("rebuild")
     rb.add_argument("view", nargs="?", default=None, help="one read model (default: all of the service's)")
     rb.add_argument("--into", default=None, help="target schema (default: a fresh schema swapped in live)")

@@ -295,3 +295,13 @@ class EventStore:
     @staticmethod
     def cursor_after(event: StoredEvent) -> StoreCursor:
         return StoreCursor(event.transaction_id, event.position)
+
+
+class SavepointEventStore(EventStore):
+    """The store on one connection inside the caller's transaction, each append in a savepoint of its
+    own: a refused append (a version or an idempotency-key conflict) undoes only itself, and the
+    transaction can go on, e.g. to read the first answer stored under the key."""
+
+    async def append(self, *args, **kwargs):
+        async with self.pool.transaction():
+            return await super().append(*args, **kwargs)

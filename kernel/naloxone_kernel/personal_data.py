@@ -54,7 +54,7 @@ from .auth import Forbidden, authorize_force
 from .commands import CommandOutcome, CommandRunner, Decision
 from .commands import Outcome as CommandOutcomeKind
 from .domain import UK
-from .eventstore import EventStore
+from .eventstore import SavepointEventStore
 from .reactor import Reaction
 from .repository import CommandContext, EventMapper
 from .schemas import Strict
@@ -518,14 +518,6 @@ _BUILT: dict[int, tuple[PersonalDataSettings, PersonalData]] = {}
 
 # --- commands that create or destroy keys ----------------------------------------------
 
-class _SavepointStore(EventStore):
-    """An event store on the command's own transaction: a failed append undoes only itself."""
-
-    async def append(self, *args, **kwargs):
-        async with self.pool.transaction():
-            return await super().append(*args, **kwargs)
-
-
 async def run_with_keys(pool, mapper: EventMapper, personal: PersonalData, ctx: CommandContext,
                         decision_for: Callable[[KeyStore], Decision]) -> CommandOutcome:
     """Run a command whose decision makes, uses or destroys data keys, in one transaction.
@@ -535,7 +527,7 @@ async def run_with_keys(pool, mapper: EventMapper, personal: PersonalData, ctx: 
     no event saying a key was destroyed while the key survives.
     """
     async with pool.acquire() as conn, conn.transaction():
-        runner = CommandRunner(_SavepointStore(conn), mapper, look_first=True)  # keys are side effects
+        runner = CommandRunner(SavepointEventStore(conn), mapper, look_first=True)  # keys are side effects
         return await runner.run(ctx, decision_for(personal.keys(conn)))
 
 

@@ -2,8 +2,9 @@
 
 relay: the outbox to the service's topic. projector: every read model of the service,
 one consumer group each, in one process. reactor: the service's reactions to other
-services' events. rebuild: a replay into fresh schemas, swapped in live. job: a
-scheduled process that turns the passing of time into events.
+services' events. worker: a loop of the service's own beside them (`ServiceParts.worker`,
+e.g. alerts' webhook deliveries). rebuild: a replay into fresh schemas, swapped in live.
+job: a scheduled process that turns the passing of time into events.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def _worker(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSe
         from .inbound import inbound_worker
 
         return inbound_worker(entry, parts, settings)
+    if kind == "worker":  # a service's own background loop (e.g. alerts' webhook deliveries)
+        if parts.worker is None:
+            raise SystemExit(f"{entry.name} has no worker")
+        return parts.worker(settings)
     raise SystemExit(f"unknown process kind {kind!r}")
 
 

@@ -20,7 +20,7 @@ import asyncpg
 
 from .commands import CommandRunner, Decision, NotFound
 from .domain import DomainError
-from .eventstore import ConcurrencyError, EventStore
+from .eventstore import ConcurrencyError, SavepointEventStore
 from .logging import get_logger
 from .projector import ProjectedEvent
 from .repository import CommandContext, EventMapper
@@ -65,7 +65,9 @@ class Reactor:
         """
 
     async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
-        runner = CommandRunner(EventStore(conn), self.mapper)
+        # appends in savepoints: a reaction replayed after its bookkeeping was reset (a schema started
+        # afresh) fails on its idempotency key and then reads the first answer on the same transaction
+        runner = CommandRunner(SavepointEventStore(conn), self.mapper)
         for event in events:
             for reaction in self.reactions:
                 decide = reaction.react(event)

@@ -14,7 +14,8 @@ from naloxone.contracts import TOPICS
 #: Every process kind a service may run; each but `api` serves only its ops probes.
 #: `egress` republishes the service's events per force (every service with a domain topic runs
 #: it, see `ServiceEntry.__post_init__`); `inbound` turns force systems' records into commands.
-PROCESS_KINDS = ("api", "relay", "projector", "reactor", "egress", "inbound")
+#: `worker` runs a service's own background loop (`ServiceParts.worker`), e.g. alerts' webhooks.
+PROCESS_KINDS = ("api", "relay", "projector", "reactor", "egress", "inbound", "worker")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ SERVICES: tuple[ServiceEntry, ...] = (
         name="diversion", package="diversion", database="diversion", topic=TOPICS["diversion"], port_base=8131,
         force_routes=("referrals",), public_routes=("partners",),
         processes=("api", "relay", "projector", "reactor"),  # the reactor is the process manager
+    ),
+    ServiceEntry(
+        name="alerts", package="alerts", database="alerts", topic=TOPICS["alerts"], port_base=8141,
+        force_routes=("alerts",),
+        processes=("api", "relay", "projector", "reactor", "worker"),  # the worker delivers webhooks
     ),
 )
 

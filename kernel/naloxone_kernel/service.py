@@ -105,6 +105,9 @@ class ServiceParts:
     #: Other services' events that become this service's commands.
     reactions: Sequence[Reaction] = ()
     jobs: Sequence[Job] = ()
+    #: Builds the service's own background loop (the `worker` process) from its settings: something
+    #: with run(), stop() and ready, like the kernel's runners (e.g. alerts' webhook deliveries).
+    worker: Callable[[ServiceProcessSettings], Any] | None = None
     #: The service's settings class when it has options of its own.
     settings: type[ServiceProcessSettings] = ServiceProcessSettings
     #: Shown at the top of the service's OpenAPI document.

@@ -94,6 +94,7 @@ class ServiceProcessSettings(ServiceSettings):
     reactor_ops_port: int = 0
     egress_ops_port: int = 0
     inbound_ops_port: int = 0
+    worker_ops_port: int = 0
     events_topic_name: str = ""
 
     def fingerprint_key(self) -> bytes:
@@ -113,7 +114,7 @@ class ServiceProcessSettings(ServiceSettings):
             data["database_url"] = default_database_url(entry.database)
         for kind, key in (("api", "port"), ("relay", "relay_ops_port"), ("projector", "projector_ops_port"),
                           ("reactor", "reactor_ops_port"), ("egress", "egress_ops_port"),
-                          ("inbound", "inbound_ops_port")):
+                          ("inbound", "inbound_ops_port"), ("worker", "worker_ops_port")):
             if data.get(key) in (None, "", 0):
                 data[key] = entry.port(kind)
         data["events_topic_name"] = entry.topic
