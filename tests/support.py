@@ -172,3 +172,55 @@ async def topic_messages(bootstrap: str, topic: str) -> list:
         return out
     finally:
         await consumer.stop()
+
+
+# --- scanning for planted personal data (erasure and "never in the clear" tests) ----------------
+
+def needles(planted: dict[str, str]) -> list[bytes]:
+    """Each planted value as bytes, and as the hex that bytea columns read as."""
+    values = [v.encode() for v in planted.values()]
+    return values + [v.hex().encode() for v in values]
+
+
+async def scan_databases(stack: IsolatedStack, planted: dict[str, str], services: tuple[str, ...] | None = None
+                         ) -> list[str]:
+    """Every row of every table of the stack's databases (or those of `services`) holding a planted value."""
+    found = []
+    for name, url in stack.database_urls.items():
+        if services is not None and name not in services:
+            continue
+        conn = await asyncpg.connect(url)
+        try:
+            tables = await conn.fetch(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                "AND table_schema NOT IN ('pg_catalog', 'information_schema')")
+            for t in tables:
+                rows = await conn.fetch(f'SELECT t::text AS row FROM "{t["table_schema"]}"."{t["table_name"]}" t')
+                for r in rows:
+                    text = r["row"].encode()
+                    found += [f"{url.rsplit('/', 1)[-1]}.{t['table_schema']}.{t['table_name']}: {n[:30]!r}"
+                              for n in needles(planted) if n in text]
+        finally:
+            await conn.close()
+    return found
+
+
+async def scan_topics(stack: IsolatedStack, planted: dict[str, str], topics: list[str] | None = None) -> list[str]:
+    """The raw bytes (key, value, headers) of every record on the stack's topics holding a planted value,
+    read by an independent consumer."""
+    found = []
+    for topic in topics if topics is not None else stack.topics:
+        for record in await topic_messages(stack.servers.kafka_bootstrap, topic):
+            raw = (record.key or b"") + record.value + b"".join(v for _, v in record.headers or ())
+            found += [f"{topic}@{record.offset}: {n[:30]!r}" for n in needles(planted)[:len(planted)] if n in raw]
+    return found
+
+
+def scan_logs(stack: IsolatedStack, planted: dict[str, str]) -> list[str]:
+    """Every captured process log of the stack holding a planted value."""
+    found = []
+    for spec in stack.stack.specs:
+        log = stack.stack.log_file(spec.name)
+        text = log.read_bytes() if log.exists() else b""
+        found += [f"{spec.name}: {n[:30]!r}" for n in needles(planted) if n in text]
+    return found

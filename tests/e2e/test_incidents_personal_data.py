@@ -5,7 +5,6 @@ import random
 import uuid
 from datetime import UTC, datetime
 
-import asyncpg
 import httpx
 import pytest
 
@@ -13,7 +12,7 @@ from naloxone.incidents.v1 import events_pb2 as pb
 from naloxone_kernel.envelope import decode
 from naloxone_kernel.personal_data import sealed_key_id
 
-from ..support import topic_messages, wait_for
+from ..support import needles, scan_databases, scan_logs, scan_topics, topic_messages, wait_for
 from .test_incidents_flow import administration, key
 
 pytestmark = pytest.mark.e2e
@@ -43,48 +42,6 @@ def planted_values() -> dict[str, str]:
     return {"local_id": f"PLANTED-{tag}", "latitude": f"52.48{digits}7", "longitude": f"-1.90{digits}3",
             "note": f"Planted note {tag} about the person", "corrected_latitude": f"52.47{digits}1",
             "tag": tag}
-
-
-def needles(planted: dict[str, str]) -> list[bytes]:
-    values = [v.encode() for k, v in planted.items()]
-    return values + [v.hex().encode() for v in values]  # bytea columns read as hex
-
-
-async def scan_databases(platform, planted) -> list[str]:
-    found = []
-    for url in platform.database_urls.values():
-        conn = await asyncpg.connect(url)
-        try:
-            tables = await conn.fetch(
-                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-                "AND table_schema NOT IN ('pg_catalog', 'information_schema')")
-            for t in tables:
-                rows = await conn.fetch(f'SELECT t::text AS row FROM "{t["table_schema"]}"."{t["table_name"]}" t')
-                for r in rows:
-                    text = r["row"].encode()
-                    found += [f"{url.rsplit('/', 1)[-1]}.{t['table_schema']}.{t['table_name']}: {n[:30]!r}"
-                              for n in needles(planted) if n in text]
-        finally:
-            await conn.close()
-    return found
-
-
-async def scan_topics(platform, planted) -> list[str]:
-    found = []
-    for topic in platform.topics:
-        for record in await topic_messages(platform.servers.kafka_bootstrap, topic):
-            raw = (record.key or b"") + record.value + b"".join(v for _, v in record.headers or ())
-            found += [f"{topic}@{record.offset}: {n[:30]!r}" for n in needles(planted)[:len(planted)] if n in raw]
-    return found
-
-
-def scan_logs(platform, planted) -> list[str]:
-    found = []
-    for spec in platform.stack.specs:
-        log = platform.stack.log_file(spec.name)
-        text = log.read_bytes() if log.exists() else b""
-        found += [f"{spec.name}: {n[:30]!r}" for n in needles(planted) if n in text]
-    return found
 
 
 async def test_planted_personal_data_is_sealed_everywhere_and_erasure_shreds_it_keeping_the_counts(
