@@ -13,7 +13,7 @@ help:
 	@echo "make test    run the whole test suite against real PostgreSQL and Kafka"
 	@echo "make down    stop everything"
 	@echo "make bench   print throughput and latency figures"
-	@echo "make lint    buf lint the contracts"
+	@echo "make lint    buf lint the contracts, and buf breaking against main's"
 
 deps:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -62,6 +62,7 @@ faults: servers
 
 lint:
 	@bash scripts/buf.sh lint
+	@bash scripts/buf.sh breaking
 
 proto:
 	@bash scripts/gen_proto.sh
