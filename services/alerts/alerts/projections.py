@@ -195,6 +195,15 @@ class AlertsQueries:
                  "mean_hours": r["mean_hours"],
                  "areas": {a["area_code"]: a["n"] for a in areas if a["month"] == r["month"]}} for r in rows]
 
+    async def subscribed(self, force_id: str, subscription_id: UUID) -> bool:
+        """Whether the subscription is active, from the event store itself (read your own writes: the
+        force admin asks for the secret straight after subscribing, before the view has caught up)."""
+        kinds = {r["event_type"] for r in await self.pool.fetch(
+            """SELECT event_type FROM events WHERE force_id = $1 AND aggregate_type = 'EarlyWarning'
+                 AND event_type IN ('WebhookSubscribed', 'WebhookUnsubscribed')
+                 AND payload->>'subscription_id' = $2""", force_id, str(subscription_id))}
+        return kinds == {"WebhookSubscribed"}
+
     # Deliveries live in the alerts database's own `webhook_deliveries` table (see adapters/webhooks.py).
 
     async def delivery_counts(self, force_id: str) -> dict[str, dict[str, int]]:

@@ -8,13 +8,13 @@ from pydantic import model_validator
 
 from naloxone_kernel.settings import ServiceProcessSettings
 
-DEV_WEBHOOK_SIGNING_KEY = "naloxone-dev-webhook-signing-key-not-for-production"
+DEV_WEBHOOK_SIGNING_SECRET = "naloxone-dev-webhook-signing-key-not-for-production"
 MIN_KEY_BYTES = 32
 
 
 class AlertsSettings(ServiceProcessSettings):
     #: Derives each webhook subscription's HMAC secret (never logged, never stored).
-    webhook_signing_key: str = DEV_WEBHOOK_SIGNING_KEY
+    webhook_signing_secret: str = DEV_WEBHOOK_SIGNING_SECRET
     #: Plain http:// endpoints (e.g. a receiver on this machine); only https:// unless allowed.
     #: Unset: allowed in development only.
     webhook_allow_http: bool | None = None
@@ -30,10 +30,10 @@ class AlertsSettings(ServiceProcessSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_key(self) -> "AlertsSettings":
-        if len(self.webhook_signing_key.encode()) < MIN_KEY_BYTES:
-            raise ValueError(f"webhook_signing_key must be at least {MIN_KEY_BYTES} bytes")
-        if self.environment != "development" and self.webhook_signing_key == DEV_WEBHOOK_SIGNING_KEY:
-            raise ValueError(f"{self.service_name}: webhook_signing_key is the development key; "
+        if len(self.webhook_signing_secret.encode()) < MIN_KEY_BYTES:
+            raise ValueError(f"webhook_signing_secret must be at least {MIN_KEY_BYTES} bytes")
+        if self.environment != "development" and self.webhook_signing_secret == DEV_WEBHOOK_SIGNING_SECRET:
+            raise ValueError(f"{self.service_name}: webhook_signing_secret is the development key; "
                              "set a real secret outside development")
         if self.webhook_max_attempts < 1 or self.webhook_concurrency < 1:
             raise ValueError("webhook_max_attempts and webhook_concurrency are at least 1")

@@ -26,7 +26,7 @@ Signing (verify it as Stripe's and GitHub's are verified):
 A receiver recomputes the HMAC over the raw bytes it received with its secret,
 compares in constant time with v1, and refuses a t more than five minutes from its own
 clock (a replayed delivery); see `verify`. Each subscription's secret is derived from
-the service's signing key (ALERTS_WEBHOOK_SIGNING_KEY, a setting) and the subscription
+the service's signing key (ALERTS_WEBHOOK_SIGNING_SECRET, a setting) and the subscription
 id: nothing secret is stored in the database, an event or a log line. A force admin
 reads it from `GET alerts/webhooks/{id}/secret`; revoking and subscribing again rotates it.
 """
@@ -254,7 +254,7 @@ class WebhookSender:
         body = bytes(row["body"])
         timestamp = int(time.time())
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(
-            webhook_secret(s.webhook_signing_key, row["subscription_id"]), timestamp, body),
+            webhook_secret(s.webhook_signing_secret, row["subscription_id"]), timestamp, body),
             TIMESTAMP_HEADER: str(timestamp), DELIVERY_HEADER: str(row["delivery_id"]),
             EVENT_HEADER: row["event_type"]}
         status, error = None, None

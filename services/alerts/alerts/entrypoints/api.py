@@ -79,7 +79,8 @@ async def subscribe_webhook(force_id: AdminForce, body: WebhookBody, ctx: Comman
         raise InvalidValue("the URL must be https:// (plain http is allowed in development only)", field="body.url")
     result = await kit.runner.run(ctx, h.subscribe(h.SubscribeWebhook(
         force_id=force_id, subscription_id=uuid4(), url=str(body.url), now=datetime.now(UTC))))
-    return respond(result, location=_webhook_location(force_id, result.body["subscription_id"]))
+    # a new subscription resource, though it is one more event in the force's stream
+    return respond(result, changed=201, location=_webhook_location(force_id, result.body["subscription_id"]))
 
 
 @router.post("/v1/forces/{force_id}/alerts/webhooks/{subscription_id}/revocation", tags=["commands"])
@@ -101,10 +102,10 @@ async def list_webhooks(force_id: WebhookForce, kit: Kit):
 @router.get("/v1/forces/{force_id}/alerts/webhooks/{subscription_id}/secret", tags=["queries"])
 async def webhook_signing_secret(force_id: AdminForce, subscription_id: UUID, kit: Kit):
     """The subscription's signing secret, for the receiver to verify deliveries with (force admins only)."""
-    if await kit.queries.webhook(force_id, subscription_id) is None:
+    if not await kit.queries.subscribed(force_id, subscription_id):
         raise NotFound("webhook subscription", subscription_id, force_id)
     return {"subscription_id": str(subscription_id),
-            "secret": webhook_secret(kit.settings.webhook_signing_key, subscription_id),
+            "secret": webhook_secret(kit.settings.webhook_signing_secret, subscription_id),
             "signature_header": SIGNATURE_HEADER, "timestamp_header": TIMESTAMP_HEADER,
             "delivery_header": DELIVERY_HEADER, "scheme": "v1=hex(HMAC-SHA256(secret, f'{t}.' + raw_body))"}
 
