@@ -124,6 +124,11 @@ class Platform:
     gateway_ops_port: int
     #: What the local stack runs (naloxctl stack): every one must be rendered.
     stack_processes: tuple[str, ...] = field(default=())
+    #: Per-force topics the egress and inbound processes use: each force's egress topic, and its
+    #: inbound and dead-letter topics of every domain with an inbound process.
+    egress_topics: tuple[str, ...] = ()
+    inbound_topics: tuple[str, ...] = ()
+    dead_letter_topics: tuple[str, ...] = ()
 
     @property
     def services(self) -> tuple[Owner, ...]:
@@ -198,7 +203,26 @@ def platform() -> Platform:
                                "renderer does not know; teach cli/naloxctl/deploy.py this process")
     topics = tuple(dict.fromkeys([*TOPICS.values(), *(e.topic for e in SERVICES)]))
     return Platform(owners=tuple(owners), topics=topics, gateway_port=GATEWAY_PORT,
-                    gateway_ops_port=GATEWAY_OPS_PORT, stack_processes=tuple(s.name for s in specs))
+                    gateway_ops_port=GATEWAY_OPS_PORT, stack_processes=tuple(s.name for s in specs),
+                    **force_topics(SERVICES))
+
+
+def force_topics(services) -> dict:
+    """The per-force topics of the services that run egress or inbound processes."""
+    from naloxone.contracts import TOPICS, force_topic
+    from naloxone_kernel.reference.forces import FORCES
+
+    out: dict = {}
+    if any("egress" in e.processes for e in services):
+        out["egress_topics"] = tuple(force_topic(f.id) for f in FORCES)
+    inbound = [e for e in services if "inbound" in e.processes]
+    if inbound:
+        from naloxone_kernel.inbound import force_dead_letter_topic, force_inbound_topic
+
+        domains = [next(d for d, t in TOPICS.items() if t == e.topic) for e in inbound]
+        out["inbound_topics"] = tuple(force_inbound_topic(d, f.id) for d in domains for f in FORCES)
+        out["dead_letter_topics"] = tuple(force_dead_letter_topic(d, f.id) for d in domains for f in FORCES)
+    return out
 
 
 # --- topic sizing ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ SERVICE_LABEL = "naloxone.uk/service"
 METRICS_SCRAPER_LABEL = "naloxone.uk/metrics-scraper"
 UID = 10001
 KAFKA_CLUSTER = "naloxone"
+PLATFORM_KAFKA_USER = "naloxone-platform"  # kafka-users/naloxone-platform.yaml
 KAFKA_BOOTSTRAP = f"{KAFKA_CLUSTER}-kafka-bootstrap:9092"
 STRIMZI_KAFKA_VERSION = "3.9.0"  # the newest Kafka the pinned Strimzi operator (0.45.0) runs
 CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.6"
@@ -403,10 +404,13 @@ def kafka_objects() -> list:
         "spec": {
             "kafka": {
                 "version": STRIMZI_KAFKA_VERSION,
-                "listeners": [{
-                    "name": "plain", "port": 9092, "type": "internal", "tls": False,
-                    "networkPolicyPeers": [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": PART_OF}}}],
-                }],
+                "listeners": [
+                    {"name": "plain", "port": 9092, "type": "internal", "tls": False,
+                     "networkPolicyPeers": [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": PART_OF}}}]},
+                    {"name": "forces", "port": 9094, "type": "internal", "tls": True,
+                     "authentication": {"type": "scram-sha-512"}},
+                ],
+                "authorization": {"type": "simple", "superUsers": [PLATFORM_KAFKA_USER, "ANONYMOUS"]},
                 "config": {
                     "default.replication.factor": 3, "min.insync.replicas": 2,
                     "offsets.topic.replication.factor": 3, "transaction.state.log.replication.factor": 3,
@@ -420,7 +424,12 @@ def kafka_objects() -> list:
     return [
         Commented("Three KRaft nodes, each controller and broker; replication 3, min.insync.replicas 2, so one node\n"
                   "can be down (or drained) with no acknowledged write lost.", pool),
-        kafka,
+        Commented("Two listeners. `plain` (9092) is for the platform's own processes only: Strimzi's NetworkPolicy\n"
+                  "admits nothing but pods labelled app.kubernetes.io/part-of=naloxone, and their unauthenticated\n"
+                  "(ANONYMOUS) connections are super users, as on the local broker. `forces` (9094, TLS) is force IT's:\n"
+                  "SCRAM-SHA-512 users from kafka-users/, each held to its own topics by ACLs. It is internal; to let\n"
+                  "force networks in, an overlay makes it a loadbalancer or route listener with their address ranges.",
+                  kafka),
     ]
 
 
@@ -436,22 +445,17 @@ def topic(name: str, partitions: int, comment: str | None = None, retention_ms: 
 
 
 def topic_objects(plat: Platform) -> list:
-    from naloxone.contracts import DOMAINS, dead_letter_topic, force_topic, inbound_topic
-
     n = domain_topic_partitions()
     out: list = []
     for i, name in enumerate(plat.topics):
         out.append(topic(name, n, "Internal event topics: kept forever (retention.ms -1), because any view is "
                                   "rebuilt by replaying from the beginning." if i == 0 else None))
-    for i, force in enumerate(FORCES):
-        out.append(topic(force_topic(force.id), 3, "Per-force egress that force IT consumes (its own force's events "
-                                                  "only; see kafka-users/).\n3 partitions: one force's share of the "
-                                                  "load is a 45th of the above." if i == 0 else None))
-    for i, domain in enumerate(DOMAINS):
-        out.append(topic(inbound_topic(domain), 3, "Inbound records from force systems, and their dead letters "
-                                                   "(invalid records, with the reason), kept 30 days."
-                         if i == 0 else None, retention_ms=30 * 86400 * 1000))
-        out.append(topic(dead_letter_topic(domain), 1, retention_ms=30 * 86400 * 1000))
+    for i, name in enumerate(plat.egress_topics):
+        out.append(topic(name, 3, "Per-force egress that force IT consumes (every domain's events of that force, "
+                                  "kept forever).\n3 partitions: a force is about a 45th of the national load, well "
+                                  "under one consumer's rate." if i == 0 else None))
+    # Each force's inbound and dead-letter topics are declared beside its KafkaUser and ACLs, in
+    # kafka-users/ (`naloxctl kafka users`); tests/deploy checks that every one is there.
     return out
 
 
@@ -531,6 +535,36 @@ def kafka_users_resources(root: Path) -> list[str]:
     return sorted(f"kafka-users/{p.name}" for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def secrets_doc(plat: Platform) -> str:
+    """What a platform team creates before applying an overlay: the Secrets the manifests name."""
+    lines = [f"<!-- {GENERATED} -->", "# Secrets deploy/k8s expects", "",
+             "The manifests name these Secrets but never carry their values. Create them in the overlay's",
+             "namespace first (from your secret store: External Secrets, Sealed Secrets, or `kubectl create",
+             "secret generic NAME --from-literal=KEY=VALUE ...`). A missing required key keeps the pods that need",
+             "it from starting, loudly.", "",
+             "| Secret | key | read as | required |", "| --- | --- | --- | --- |"]
+    for owner in plat.owners:
+        for s in owner.settings:
+            if s.secret and s.field != "database_url":
+                optional = isinstance(s.default, (dict, list))
+                what = "JSON map, `{}` for none" if optional else \
+                    "base64 of 32 random bytes" if s.field.endswith("wrapping_key") else \
+                    "the key's id (rotated with it)" if s.field.endswith("_id") else "32+ random characters"
+                lines.append(f"| `{secret_name(owner)}` | `{s.env}` | {what} | {'no' if optional else 'yes'} |")
+    lines += [
+        f"| `{BACKUP_SECRET}` | `ACCESS_KEY_ID`, `ACCESS_SECRET_KEY` | the object store the databases back up to | "
+        "yes |",
+        f"| `{INTEGRATION_KEYS_SECRET}` | `inbound.key.pem`, `inbound.pub.pem` | the platform's inbound X25519 "
+        "key pair (inbound processes) | yes |",
+        f"| `{INTEGRATION_KEYS_SECRET}` | `force-<force_id>.pub.pem` | each force's X25519 public key (egress); a "
+        "force without one gets ciphertext it cannot open | no |",
+        "| `gateway-tls` | `tls.crt`, `tls.key` | the Ingress's certificate (or let cert-manager make it) | yes |",
+        "",
+        "Made by the operators, not by you: each database's owner role and its URI "
+        "(`<database>-pg-app`, key `uri`, by CloudNativePG), read as `<SERVICE>_DATABASE_URL`.", ""]
+    return "\n".join(lines)
+
+
 def render(plat: Platform, root: Path | None = None) -> dict[str, str]:
     from .deploy import REPO
 
@@ -542,6 +576,7 @@ def render(plat: Platform, root: Path | None = None) -> dict[str, str]:
         f"{base}/platform/kafka.yaml": to_yaml(*kafka_objects(), header=GENERATED),
         f"{base}/platform/topics.yaml": to_yaml(*topic_objects(plat), header=f"{GENERATED}\n\n{sizing_note()}"),
     }
+    files[f"{base}/SECRETS.md"] = secrets_doc(plat)
     for owner in plat.owners:
         files[f"{base}/config/{owner.name}.env"] = env_file(config_values(owner, plat))
         files[f"{base}/databases/{owner.database}.yaml"] = to_yaml(*database_objects(owner), header=GENERATED)

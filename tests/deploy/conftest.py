@@ -19,6 +19,8 @@ import yaml
 from naloxone_kernel.settings import state_dir
 
 REPO = Path(__file__).resolve().parents[2]
+#: libyaml's loader when PyYAML has it (kustomize's output is thousands of lines).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OVERLAYS = ("dev", "prod")
 
 
@@ -67,16 +69,18 @@ def kustomize() -> Path:
     return binary
 
 
-def build(kustomize: Path, directory: Path) -> list[dict]:
-    result = subprocess.run([str(kustomize), "build", str(directory)], capture_output=True, text=True)
-    assert result.returncode == 0, f"kustomize build {directory} failed:\n{result.stderr}"
-    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
-
-
 @pytest.fixture(scope="session")
 def overlays(kustomize) -> dict[str, list[dict]]:
-    """Every overlay as kustomize renders it from the committed files."""
-    return {name: build(kustomize, REPO / "deploy/k8s/overlays" / name) for name in OVERLAYS}
+    """Every overlay as kustomize renders it from the committed files (the builds run side by side)."""
+    running = {name: subprocess.Popen([str(kustomize), "build", str(REPO / "deploy/k8s/overlays" / name)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name in OVERLAYS}
+    out = {}
+    for name, proc in running.items():
+        stdout, stderr = proc.communicate()
+        assert proc.returncode == 0, f"kustomize build deploy/k8s/overlays/{name} failed:\n{stderr}"
+        out[name] = [doc for doc in yaml.load_all(stdout, Loader=LOADER) if doc]
+    return out
 
 
 def strict(schema):
@@ -100,7 +104,7 @@ def crd_schemas() -> dict[tuple[str, str, str], dict]:
     for folder in (f"strimzi-{VERSIONS['STRIMZI_VERSION']}", f"cloudnative-pg-{VERSIONS['CNPG_VERSION']}"):
         path = _installed(tools_dir() / "crds" / folder / ".complete", f"the {folder} CRD schemas").parent
         for crd_file in sorted(path.glob("*.yaml")):
-            for crd in yaml.safe_load_all(crd_file.read_text()):
+            for crd in yaml.load_all(crd_file.read_text(), Loader=LOADER):
                 if not crd or crd.get("kind") != "CustomResourceDefinition":
                     continue
                 for version in crd["spec"]["versions"]:
@@ -148,16 +152,20 @@ def core_validator() -> CoreValidator:
     return CoreValidator(VERSIONS["KUBERNETES_VERSION"])
 
 
-def schema_errors(obj: dict) -> list[str]:
-    """Every way `obj` breaks its schema; a kind with no schema at all is an error, never skipped."""
+@cache
+def crd_validator(group: str, version: str, kind: str):
     import jsonschema
 
+    schema = crd_schemas().get((group, version, kind))
+    return jsonschema.Draft4Validator(schema) if schema is not None else None
+
+
+def schema_errors(obj: dict) -> list[str]:
+    """Every way `obj` breaks its schema; a kind with no schema at all is an error, never skipped."""
     name = f"{obj.get('kind')} {obj.get('metadata', {}).get('name')}"
     group, _, version = obj["apiVersion"].rpartition("/")
-    crd = crd_schemas().get((group, version, obj["kind"]))
-    if crd is not None:
-        validator = jsonschema.Draft4Validator(crd)
-    else:
+    validator = crd_validator(group, version, obj["kind"])
+    if validator is None:
         validator = core_validator().validator(obj["apiVersion"], obj["kind"])
         if validator is None:
             return [f"{name}: no schema for {obj['apiVersion']} {obj['kind']} (neither a Kubernetes "

@@ -311,6 +311,12 @@ def _kafka_problems(index: dict, plat: Platform) -> list[str]:
             problems.append(f"k8s KafkaTopic {name}: not replication 3 with min.insync.replicas 2")
         if spec.get("partitions", 0) < domain_topic_partitions():
             problems.append(f"k8s KafkaTopic {name}: fewer partitions than the sizing gives")
+    # Processes create missing per-force topics themselves, with one replica: declared here first,
+    # they get three.
+    for name in (*plat.egress_topics, *plat.inbound_topics, *plat.dead_letter_topics):
+        topic = topics.get(name)
+        if topic is None or topic["spec"].get("replicas") != 3:
+            problems.append(f"k8s: no KafkaTopic with 3 replicas for {name}")
     return problems
 
 
