@@ -395,6 +395,7 @@ def kafka_objects() -> list:
             "storage": {"type": "jbod", "volumes": [{"id": 0, "type": "persistent-claim", "size": "50Gi",
                                                        "deleteClaim": False, "kraftMetadata": "shared"}]},
             "resources": {"requests": {"cpu": "500m", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "2Gi"}},
+            "jvmOptions": {"-Xms": "1g", "-Xmx": "1g"},
         },
     }
     kafka = {
@@ -494,7 +495,9 @@ def json_patch(target: dict, ops: list[dict]) -> dict:
 def overlay(plat: Platform, name: str) -> dict:
     prod = name == "prod"
     host = "naloxone.example.invalid" if prod else "naloxone-dev.example.invalid"
-    platform = {"ENVIRONMENT": "production" if prod else "dev", "LOG_LEVEL": "INFO" if prod else "DEBUG"}
+    # Set TOKEN_ISSUER and JWKS_URL to your identity provider's (the .invalid placeholders fail closed).
+    platform = {"ENVIRONMENT": "production" if prod else "dev", "LOG_LEVEL": "INFO" if prod else "DEBUG",
+                "TOKEN_ISSUER": PLATFORM_VALUES["token_issuer"], "JWKS_URL": PLATFORM_VALUES["jwks_url"]}
     patches = [
         json_patch({"kind": "Ingress", "name": "gateway"}, [
             {"op": "replace", "path": "/spec/rules/0/host", "value": host},
