@@ -78,6 +78,10 @@ SERVICES: tuple[ServiceEntry, ...] = (
         processes=("api", "relay", "projector", "reactor"),  # the reactor is the process manager
     ),
     ServiceEntry(
+        name="views", package="views", database="views", topic=TOPICS["provision"], port_base=8151,
+        force_routes=("overview", "provision"), public_routes=("regions", "national"),
+    ),
+    ServiceEntry(
         name="alerts", package="alerts", database="alerts", topic=TOPICS["alerts"], port_base=8141,
         force_routes=("alerts",),
         processes=("api", "relay", "projector", "reactor", "worker"),  # the worker delivers webhooks

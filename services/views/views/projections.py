@@ -1,0 +1,215 @@
+"""The views read model: every domain topic in, a ledger of contributions out (see ledger.py).
+
+Tables (in the read model's own schema; nothing here reads another service's tables):
+- `entities`: each counted thing's small state (officer, kit, holder, administration,
+  referral, alert, provision), so the next event can be turned into a difference;
+- `ledger`: (force, metric, bucket, recorded UK day) -> delta; sums up to a day give the
+  figures as they stood at the end of that day;
+- `totals`: the same summed over days, for reads of the current figures.
+
+A batch is folded in memory and written in five statements whatever its size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from typing import Sequence
+
+import asyncpg
+from naloxone.contracts import TOPICS
+from naloxone_kernel.projector import ProjectedEvent
+
+from .figures import MONTH_END_STATES, MONTHLY, windows
+from .ledger import Entity, entity_key, fold, holders_named
+
+
+class ViewsReadModel:
+    """Cross-domain figures from every domain topic (training, inventory, incidents, diversion,
+    provision and any domain added to the contracts later: its events are skipped until the
+    ledger learns them)."""
+
+    name = "views_figures"
+    topics = tuple(TOPICS.values())
+
+    def ddl(self, schema: str) -> str:
+        return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.entities (
+            kind      text NOT NULL,
+            entity_id text NOT NULL,
+            force_id  text NOT NULL,
+            version   bigint NOT NULL,
+            state     jsonb NOT NULL,
+            PRIMARY KEY (kind, entity_id)
+        );
+        CREATE INDEX IF NOT EXISTS entities_by_force ON {schema}.entities (force_id, kind);
+        CREATE TABLE IF NOT EXISTS {schema}.ledger (
+            force_id text NOT NULL,
+            metric   text NOT NULL,
+            bucket   text NOT NULL,
+            day      date NOT NULL,
+            delta    bigint NOT NULL,
+            PRIMARY KEY (force_id, metric, bucket, day)
+        );
+        CREATE INDEX IF NOT EXISTS ledger_by_day ON {schema}.ledger (day);
+        CREATE TABLE IF NOT EXISTS {schema}.totals (
+            force_id text NOT NULL,
+            metric   text NOT NULL,
+            bucket   text NOT NULL,
+            value    bigint NOT NULL,
+            PRIMARY KEY (force_id, metric, bucket)
+        );
+        """
+
+    async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
+        pairs = [(e.envelope, e.payload) for e in events]
+        keys = {k for _, p in pairs if (k := entity_key(p)) is not None} | holders_named(p for _, p in pairs)
+        entities = await _load(conn, schema, keys)
+        holders = {("holder", e.state["holder"]) for (kind, _), e in entities.items()
+                   if kind == "kit" and e.state.get("holder")} - entities.keys()
+        entities.update(await _load(conn, schema, holders))
+        ledger, touched = fold(entities, pairs)
+        if touched:
+            rows = [(k[0], k[1], entities[k].force_id, entities[k].version, json.dumps(entities[k].state))
+                    for k in sorted(touched)]
+            await conn.execute(
+                f"""INSERT INTO {schema}.entities (kind, entity_id, force_id, version, state)
+                    SELECT k, i, f, v, s::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
+                                                          $5::text[]) AS t(k, i, f, v, s)
+                    ON CONFLICT (kind, entity_id) DO UPDATE SET force_id = EXCLUDED.force_id,
+                        version = EXCLUDED.version, state = EXCLUDED.state""",
+                *map(list, zip(*rows)))
+        if ledger:
+            items = sorted(ledger.items())
+            await conn.execute(
+                f"""INSERT INTO {schema}.ledger (force_id, metric, bucket, day, delta)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[])
+                    ON CONFLICT (force_id, metric, bucket, day) DO UPDATE SET delta = ledger.delta + EXCLUDED.delta""",
+                [k[0] for k, _ in items], [k[1] for k, _ in items], [k[2] for k, _ in items],
+                [k[3] for k, _ in items], [v for _, v in items])
+            totals: Counter = Counter()
+            for (force_id, metric, bucket, _day), delta in items:
+                totals[(force_id, metric, bucket)] += delta
+            t = sorted(totals.items())
+            await conn.execute(
+                f"""INSERT INTO {schema}.totals (force_id, metric, bucket, value)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+                    ON CONFLICT (force_id, metric, bucket) DO UPDATE SET value = totals.value + EXCLUDED.value""",
+                [k[0] for k, _ in t], [k[1] for k, _ in t], [k[2] for k, _ in t], [v for _, v in t])
+
+
+async def _load(conn: asyncpg.Connection, schema: str, keys: set) -> dict:
+    if not keys:
+        return {}
+    kinds, ids = zip(*keys)
+    rows = await conn.fetch(
+        f"""SELECT e.kind, e.entity_id, e.force_id, e.version, e.state::text AS state
+            FROM {schema}.entities e JOIN unnest($1::text[], $2::text[]) AS k(kind, id)
+              ON e.kind = k.kind AND e.entity_id = k.id""", list(kinds), list(ids))
+    return {(r["kind"], r["entity_id"]): Entity(r["force_id"], r["version"], json.loads(r["state"])) for r in rows}
+
+
+class ViewsQueries:
+    """Reads of the ledger: the current figures from `totals`, figures as they stood at the end
+    of a day from `ledger` (only rows recorded up to that day)."""
+
+    schema = ViewsReadModel.name
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    def _source(self, as_of: date | None) -> str:
+        if as_of is None:
+            return f"(SELECT force_id, metric, bucket, value FROM {self.schema}.totals) AS src"
+        return (f"(SELECT force_id, metric, bucket, sum(delta) AS value FROM {self.schema}.ledger "
+                f"WHERE day <= $1::date GROUP BY 1, 2, 3) AS src")
+
+    @staticmethod
+    def _args(as_of: date | None) -> list:
+        return [as_of] if as_of is not None else []
+
+    async def version(self) -> int:
+        """Changes whenever the projector applies a batch (for caching computed tables)."""
+        return await self.pool.fetchval(f"SELECT coalesce(sum(next_offset), 0) FROM {self.schema}.projector_offsets")
+
+    async def force_sums(self, as_of: date | None, day: date) -> dict[str, dict]:
+        """Per force: metric sums over all buckets, and the lapsing/expiring range sums for `day`."""
+        n = len(self._args(as_of))
+        w = windows(day)
+        rows = await self.pool.fetch(
+            f"""SELECT force_id, metric, sum(value)::bigint AS total,
+                       coalesce(sum(value) FILTER (WHERE metric = 'officers_certified'
+                                AND bucket BETWEEN ${n + 1} AND ${n + 2}), 0)::bigint AS lapsing,
+                       coalesce(sum(value) FILTER (WHERE metric IN ('kits_in_stock', 'kits_issued')
+                                AND bucket BETWEEN ${n + 1} AND ${n + 3}), 0)::bigint AS expiring
+                FROM {self._source(as_of)} GROUP BY force_id, metric""",
+            *self._args(as_of), w["lapsing"][0], w["lapsing"][1], w["expiring"][1])
+        out: dict[str, dict] = {}
+        for r in rows:
+            f = out.setdefault(r["force_id"], {"totals": {}, "lapsing": 0, "expiring": 0})
+            f["totals"][r["metric"]] = r["total"]
+            f["lapsing"] += r["lapsing"]
+            f["expiring"] += r["expiring"]
+        return out
+
+    async def provision(self, as_of: date | None) -> dict[str, str]:
+        """Each force's provision status (as it stood at the end of `as_of`)."""
+        rows = await self.pool.fetch(
+            f"""SELECT force_id, metric FROM {self._source(as_of)}
+                WHERE metric LIKE 'provision\\_%' GROUP BY force_id, metric HAVING sum(value) > 0""",
+            *self._args(as_of))
+        return {r["force_id"]: r["metric"].removeprefix("provision_") for r in rows}
+
+    async def monthly(self, as_of: date | None, force_id: str | None = None) -> dict[str, dict[str, int]]:
+        """Month -> metric -> value, nationally or for one force."""
+        n = len(self._args(as_of))
+        rows = await self.pool.fetch(
+            f"""SELECT bucket, metric, sum(value)::bigint AS value FROM {self._source(as_of)}
+                WHERE metric = ANY(${n + 1}::text[]) AND bucket <> '' AND (${n + 2}::text IS NULL OR force_id = ${n + 2})
+                GROUP BY bucket, metric""", *self._args(as_of), list(MONTHLY), force_id)
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            out.setdefault(r["bucket"], {})[r["metric"]] = r["value"]
+        return out
+
+    async def month_end_states(self, as_of: date | None, force_id: str | None = None) -> dict[str, dict[str, int]]:
+        """Month -> state count at the month's end (e.g. officers trained), from the recorded days."""
+        rows = await self.pool.fetch(
+            f"""SELECT to_char(day, 'YYYY-MM') AS month, metric, sum(delta)::bigint AS delta
+                FROM {self.schema}.ledger
+                WHERE metric = ANY($1::text[]) AND ($2::date IS NULL OR day <= $2) AND ($3::text IS NULL OR force_id = $3)
+                GROUP BY 1, 2 ORDER BY 1""", list(MONTH_END_STATES), as_of, force_id)
+        running: dict[str, int] = {}
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            running[r["metric"]] = running.get(r["metric"], 0) + r["delta"]
+            out[r["month"]] = dict(running)
+        return out
+
+    async def buckets(self, force_id: str, metrics: list[str], as_of: date | None) -> dict[str, dict[str, int]]:
+        """Metric -> bucket -> value for one force (e.g. certifications by last valid day)."""
+        n = len(self._args(as_of))
+        rows = await self.pool.fetch(
+            f"""SELECT metric, bucket, sum(value)::bigint AS value FROM {self._source(as_of)}
+                WHERE force_id = ${n + 1} AND metric = ANY(${n + 2}::text[]) GROUP BY 1, 2""",
+            *self._args(as_of), force_id, metrics)
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            if r["value"]:
+                out.setdefault(r["metric"], {})[r["bucket"]] = r["value"]
+        return out
+
+    async def open_alerts(self, force_id: str) -> list[dict]:
+        rows = await self.pool.fetch(
+            f"""SELECT entity_id, state::text AS state FROM {self.schema}.entities
+                WHERE force_id = $1 AND kind = 'alert' AND (state->>'open')::boolean
+                ORDER BY state->>'detected_at' DESC NULLS LAST LIMIT 100""", force_id)
+        return [{"alert_id": r["entity_id"], **{k: v for k, v in json.loads(r["state"]).items()
+                                                 if k not in ("open", "month")}} for r in rows]
+
+    async def provision_record(self, force_id: str) -> dict | None:
+        row = await self.pool.fetchrow(
+            f"SELECT version, state::text AS state FROM {self.schema}.entities WHERE kind = 'provision' AND entity_id = $1",
+            force_id)
+        return {**json.loads(row["state"]), "version": row["version"]} if row else None
