@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 EARLIEST_DAY = date(2000, 1, 1)  # before any UK police naloxone scheme
@@ -25,5 +25,8 @@ def _plausible(value: date) -> date:
     return value
 
 
-#: A calendar day the platform can mean (refuses 0001-01-01 and 9999-12-31).
-PlausibleDate = Annotated[date, AfterValidator(_plausible)]
+#: A calendar day the platform can mean (refuses 0001-01-01 and 9999-12-31). Its bounds are in
+#: the OpenAPI document too (a year pattern), so a client, or a fuzzer, knows them before asking.
+PlausibleDate = Annotated[date, AfterValidator(_plausible), WithJsonSchema({
+    "type": "string", "format": "date", "pattern": r"^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$",
+    "description": f"a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"})]
