@@ -53,7 +53,8 @@ from pydantic_core import PydanticCustomError
 from .auth import Forbidden, authorize_force
 from .commands import CommandOutcome, CommandRunner, Decision
 from .commands import Outcome as CommandOutcomeKind
-from .domain import UK
+from .contract_values import to_enum, to_timestamp
+from .domain import UK, DomainEvent
 from .eventstore import SavepointEventStore
 from .reactor import Reaction
 from .repository import CommandContext, EventMapper
@@ -628,6 +629,22 @@ class ShredReason(enum.StrEnum):
 
     ERASURE = "erasure"
     RETENTION = "retention"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordShredded(DomainEvent):
+    """Base of a record's "its personal fields were shredded" event; the subclass adds the record's id
+    (e.g. `supply_id`) and its `event_type`. Said once per record, by the record itself."""
+
+    force_id: str
+    reason: ShredReason
+    shredded_at: datetime
+
+
+def shredded_values(event: RecordShredded, reason_enum, prefix: str) -> dict:
+    """The contract fields every such event has (force, reason, when), for its protobuf message."""
+    return {"force_id": event.force_id, "reason": to_enum(reason_enum, prefix, event.reason),
+            "shredded_at": to_timestamp(event.shredded_at)}
 
 
 def _checked_identifier(value: SecretStr) -> SecretStr:

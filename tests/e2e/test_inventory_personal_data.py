@@ -19,6 +19,7 @@ from naloxone_kernel.personal_data import sealed_key_id
 
 from ..support import IsolatedStack, needles, scan_databases, scan_logs, scan_topics, topic_messages, wait_for
 from .test_incidents_flow import administration, key
+from .test_incidents_personal_data import dpo
 
 pytestmark = pytest.mark.e2e
 
@@ -40,11 +41,6 @@ async def stack(servers, issuer, tmp_path_factory):
 async def client(stack):
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as c:
         yield c
-
-
-def dpo(stack, force=FORCE) -> dict:
-    token = stack.issuer.mint(subject=f"dpo@{force}", roles=["auditor"], force_id=force, grants=["dpo"])
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def post(client, stack, path, body, force=FORCE, headers=None):

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from naloxone_kernel.commands import Decision, Session
 from naloxone_kernel.domain import DomainError
-from naloxone_kernel.personal_data import DataKey, KeyStore, as_text, seal_json
+from naloxone_kernel.personal_data import DataKey, KeyStore, as_text, seal_json, shred_records
 
 from ..domain import (
     Administration,
@@ -184,13 +184,6 @@ def erase_subject(cmd: EraseSubject, keys: KeyStore) -> Decision:
 
 
 def shred_for_retention(cmd: ShredForRetention, keys: KeyStore) -> Decision:
-    """Destroy one record's key (past retention) and say so on the record."""
-
-    async def decide(session: Session) -> dict:
-        administration = await session.get(Administration, cmd.administration_id)
-        await keys.shred_record(RECORD_TYPE, cmd.administration_id)
-        if administration.version:  # a key is only ever made with its record, but be safe
-            administration.shred(reason=ShredReason.RETENTION, shredded_at=cmd.now)
-        return {"administration_id": str(cmd.administration_id)}
-
-    return decide
+    """Destroy one record's key (past retention) and say so on the record (what the retention job runs)."""
+    return shred_records(keys, RECORD_TYPE, Administration, ShredReason.RETENTION, cmd.now,
+                         record_id=cmd.administration_id)

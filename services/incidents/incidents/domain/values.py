@@ -14,6 +14,7 @@ from datetime import date
 from uuid import UUID
 
 from naloxone_kernel.domain import InvalidValue, checked_aware, uk_day
+from naloxone_kernel.personal_data import AgeBand, Sex, ShredReason  # noqa: F401 (the platform's words for a person)
 
 #: The kernel's shape checks, under the names this domain uses.
 checked_instant, day_in_uk = checked_aware, uk_day
@@ -86,29 +87,6 @@ class Flag(enum.StrEnum):
     KIT_RECALLED = "kit_recalled"
     KIT_NOT_IN_SERVICE = "kit_not_in_service"
     TIMES_INCONSISTENT = "times_inconsistent"
-
-
-class AgeBand(enum.StrEnum):
-    UNDER_18 = "under_18"
-    FROM_18_TO_24 = "18_to_24"
-    FROM_25_TO_34 = "25_to_34"
-    FROM_35_TO_44 = "35_to_44"
-    FROM_45_TO_54 = "45_to_54"
-    FROM_55_TO_64 = "55_to_64"
-    FROM_65 = "65_and_over"
-    UNKNOWN = "unknown"
-
-
-class Sex(enum.StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-    UNKNOWN = "unknown"
-
-
-class ShredReason(enum.StrEnum):
-    ERASURE = "erasure"
-    RETENTION = "retention"
 
 
 #: The outcomes that make an administration a life saved.

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Path, Query
-from naloxone_kernel.auth import Forbidden, authorize_force
 from naloxone_kernel.domain import NotFound
 from naloxone_kernel.http import page
 from naloxone_kernel.personal_data import (
@@ -23,11 +22,11 @@ from naloxone_kernel.personal_data import (
     Opened,
     PersonalData,
     as_bytes,
+    dpo_scope,
     run_with_keys,
 )
 from naloxone_kernel.serialization import event_to_json
 from naloxone_kernel.service import (
-    Caller,
     Command,
     Kit,
     ServiceParts,
@@ -75,17 +74,6 @@ OutreachForce = Annotated[str, Depends(force_scope(OUTREACH))]
 SummaryForce = Annotated[str, Depends(force_scope(SUMMARY_READERS))]
 Pseudonym = Annotated[str, Path(pattern=PSEUDONYM_PATTERN, description="the subject's pseudonym in this force")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-DPO_GRANT = "dpo"
-
-
-async def dpo_scope(force_id: str, identity: Caller) -> str:
-    """The force's data-protection officer: role auditor with the `dpo` grant, in their own force."""
-    authorize_force(identity, force_id, frozenset({"auditor"}))
-    if DPO_GRANT not in identity.grants:
-        raise Forbidden("erasure and subject access need the data-protection officer grant ('dpo')")
-    return force_id
-
-
 DpoForce = Annotated[str, Depends(dpo_scope)]
 router = APIRouter()
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_core import PydanticCustomError
 
-from naloxone_kernel.personal_data import InvalidIdentifier, normalise_identifier
+from naloxone_kernel.personal_data import LocalIdentifier, SubjectBody  # noqa: F401 (the kernel's, for every service)
 from naloxone_kernel.schemas import Strict
 
 from ..domain import (
@@ -33,16 +33,6 @@ STAFF_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,31}$"
 MAX_NOTE = 500
 
 
-def _identifier(value: SecretStr | None) -> SecretStr | None:
-    """Shape of a local identifier, checked without ever repeating it."""
-    if value is not None:
-        try:
-            normalise_identifier(value.get_secret_value())
-        except InvalidIdentifier as exc:
-            raise PydanticCustomError("local_identifier", str(exc)) from None
-    return value
-
-
 class PlaceBody(Strict):
     area_code: str = Field(pattern=AREA, description="coarse area: postcode district (e.g. B1) or LSOA code; "
                                                      "the only place regional and national views see")
@@ -58,22 +48,6 @@ class PlaceBody(Strict):
 
     def location(self) -> dict | None:
         return None if self.latitude is None else {"latitude": self.latitude, "longitude": self.longitude}
-
-
-class SubjectBody(Strict):
-    local_identifier: SecretStr | None = Field(
-        default=None, description="the force's own identifier for the person (custody record number, local "
-                                  "person id); turned into a pseudonym at once, never stored")
-    age_band: AgeBand = AgeBand.UNKNOWN
-    sex: Sex = Sex.UNKNOWN
-
-    @field_validator("local_identifier")
-    @classmethod
-    def check_local_identifier(cls, value: SecretStr | None) -> SecretStr | None:
-        return _identifier(value)
-
-    def details(self) -> dict:
-        return {"age_band": self.age_band.value, "sex": self.sex.value}
 
 
 class AdministrationBody(Strict):
@@ -117,14 +91,9 @@ class OutcomeBody(Strict):
 
 
 class CorrectionSubjectBody(Strict):
-    local_identifier: SecretStr | None = None
+    local_identifier: LocalIdentifier | None = None
     age_band: AgeBand | None = None
     sex: Sex | None = None
-
-    @field_validator("local_identifier")
-    @classmethod
-    def check_local_identifier(cls, value: SecretStr | None) -> SecretStr | None:
-        return _identifier(value)
 
     @model_validator(mode="after")
     def _details_together(self) -> "CorrectionSubjectBody":
@@ -164,10 +133,5 @@ class ErasureBody(Strict):
 
 
 class PseudonymBody(Strict):
-    local_identifier: SecretStr
-
-    @field_validator("local_identifier")
-    @classmethod
-    def check_local_identifier(cls, value: SecretStr | None) -> SecretStr | None:
-        return _identifier(value)
+    local_identifier: LocalIdentifier
 

@@ -14,7 +14,7 @@ from google.protobuf.message import Message
 from naloxone.inventory.v1 import events_pb2 as pb
 from naloxone_kernel.contract_values import to_date, to_enum, to_text, to_timestamp
 from naloxone_kernel.domain import DomainEvent
-from naloxone_kernel.personal_data import as_bytes
+from naloxone_kernel.personal_data import as_bytes, shredded_values
 
 from ..domain import (
     BatchExpired,
@@ -135,7 +135,5 @@ def to_proto(event: DomainEvent) -> Message:
                 subject_details_ciphertext=as_bytes(event.subject_details_sealed))
         case TakeHomeSupplyPersonalDataShredded():
             return pb.TakeHomeSupplyPersonalDataShredded(
-                supply_id=str(event.supply_id), force_id=event.force_id,
-                reason=to_enum(pb.SupplyShredReason, "SUPPLY_SHRED_REASON", event.reason),
-                shredded_at=to_timestamp(event.shredded_at))
+                supply_id=str(event.supply_id), **shredded_values(event, pb.SupplyShredReason, "SUPPLY_SHRED_REASON"))
     raise TypeError(f"no contract for {type(event).__name__}")

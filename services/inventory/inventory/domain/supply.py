@@ -20,7 +20,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from naloxone_kernel.domain import Aggregate, DomainError, DomainEvent
-from naloxone_kernel.personal_data import ShredReason
+from naloxone_kernel.personal_data import RecordShredded, ShredReason
 
 from .errors import InvalidValue, KitNotFound
 from .kit import Kit
@@ -67,12 +67,9 @@ class TakeHomeKitSupplied(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TakeHomeSupplyPersonalDataShredded(DomainEvent):
+class TakeHomeSupplyPersonalDataShredded(RecordShredded):
     event_type: ClassVar[str] = "TakeHomeSupplyPersonalDataShredded"
     supply_id: UUID
-    force_id: str
-    reason: ShredReason
-    shredded_at: datetime
 
 
 SUPPLY_EVENTS = (TakeHomeKitSupplied, TakeHomeSupplyPersonalDataShredded)
