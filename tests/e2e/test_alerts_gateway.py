@@ -32,10 +32,10 @@ async def test_an_alert_through_the_gateway_and_who_may_see_it(platform):
         at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
         ids = []
         for n, place in enumerate(("SA31", "SA32", area)):
-            r = await client.post(f"/v1/forces/{FORCE}/administrations", headers={**officer, "Idempotency-Key": key()},
-                                  json={"administered_by": "officer", "staff_number": "DP1", "doses": 1,
-                                        "route": "intranasal", "administered_at": (at + timedelta(minutes=n)).isoformat(),
-                                        "place": {"area_code": place}})
+            body = {"administered_by": "officer", "staff_number": "DP1", "doses": 1, "route": "intranasal",
+                    "administered_at": (at + timedelta(minutes=n)).isoformat(), "place": {"area_code": place}}
+            r = await client.post(f"/v1/forces/{FORCE}/administrations",
+                                  headers={**officer, "Idempotency-Key": key()}, json=body)
             assert r.status_code == 201, r.text
             ids.append(r.json()["administration_id"])
 

@@ -6,7 +6,6 @@ although it answered 500 the first time. Replaying the topics twice yields the s
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx

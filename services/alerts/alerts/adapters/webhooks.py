@@ -210,7 +210,8 @@ class WebhookSender:
         pool = await create_pool(s.database_url, min_size=1, max_size=4)
         async with pool.acquire() as conn:  # the consumer beside it may not have made its tables yet
             await create_schema(conn, WebhookDeliveries(), self.schema)
-        timeout = aiohttp.ClientTimeout(total=s.webhook_timeout_seconds, sock_connect=min(5.0, s.webhook_timeout_seconds))
+        timeout = aiohttp.ClientTimeout(total=s.webhook_timeout_seconds,
+                                        sock_connect=min(5.0, s.webhook_timeout_seconds))
         session = aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": "naloxone-alerts-webhooks/1"})
         self.ready = True
         log.info("webhook sender running", concurrency=s.webhook_concurrency)
