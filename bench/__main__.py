@@ -24,6 +24,7 @@ from .common import KAFKA_BOOTSTRAP, PG_URL, CpuMeter, Figure, check_loopback, p
 # name -> (module, needs Kafka, hard limit in seconds: a safety net far above the expected run time)
 BENCHMARKS: dict[str, tuple[str, bool, float]] = {
     "append": ("bench.append", False, 120.0),
+    "versus": ("bench.versus", False, 180.0),
     "relay": ("bench.relay", True, 150.0),
     "projector": ("bench.projector", True, 180.0),
     "e2e": ("bench.e2e", True, 180.0),
