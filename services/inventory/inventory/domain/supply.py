@@ -39,6 +39,14 @@ MAX_KITS_PER_SUPPLY = 20
 
 
 @dataclass(frozen=True, kw_only=True)
+class TakeHomeSupplyPersonalDataShredded(RecordShredded):
+    """The supply's data key was destroyed (erasure or retention); its counts stay."""
+
+    event_type: ClassVar[str] = "TakeHomeSupplyPersonalDataShredded"
+    supply_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class TakeHomeKitSupplied(DomainEvent):
     event_type: ClassVar[str] = "TakeHomeKitSupplied"
     supply_id: UUID
@@ -64,12 +72,6 @@ class TakeHomeKitSupplied(DomainEvent):
     subject_details_sealed: str | None = None
     #: A bounded note, sealed; kept in the event store only: free text never goes on Kafka.
     note_sealed: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TakeHomeSupplyPersonalDataShredded(RecordShredded):
-    event_type: ClassVar[str] = "TakeHomeSupplyPersonalDataShredded"
-    supply_id: UUID
 
 
 SUPPLY_EVENTS = (TakeHomeKitSupplied, TakeHomeSupplyPersonalDataShredded)
