@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from diversion.adapters.contracts import to_proto
 from diversion.application import handlers as h
+from diversion.application.reactions import offer_after_administration
 from diversion.domain import (
     DIVERSION_EVENTS,
     Closure,
@@ -24,11 +25,14 @@ from diversion.domain import (
     commissioning_id,
     offer_id,
 )
+from naloxone.common.v1.envelope_pb2 import EventEnvelope
 from naloxone.diversion.v1 import events_pb2 as pb
+from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone_kernel.auth import Forbidden
 from naloxone_kernel.commands import CommandRunner, Outcome
 from naloxone_kernel.domain import DomainError, InvalidValue, NotFound
 from naloxone_kernel.memory import InMemoryEventStore
+from naloxone_kernel.projector import ProjectedEvent
 from naloxone_kernel.personal_data import InMemoryKeyStore, ShredReason, as_bytes, shred_records, unseal_json
 from naloxone_kernel.repository import CommandContext, EventMapper
 
@@ -295,3 +299,29 @@ async def test_every_event_has_a_contract_and_free_text_never_leaves():
     assert message.scheme == pb.REFERRAL_SCHEME_DEFERRED_PROSECUTION and message.scheme_code == "CHECKPOINT"
     assert message.source == pb.REFERRAL_SOURCE_NEIGHBOURHOOD_POLICING and message.provider_org_id == "turning-point"
     assert message.consent == pb.REFERRAL_CONSENT_GIVEN and message.area_code == "B1"
+
+
+# --- the process manager's decisions --------------------------------------------------------------
+
+def administered(**over) -> ProjectedEvent:
+    facts = dict(incident_id=str(uuid4()), force_id=FORCE, administration_id=str(uuid4()), subject_pseudonym=PERSON,
+                 area_code="B1", outcome=incidents_pb.INCIDENT_OUTCOME_ALIVE_AT_HANDOVER)
+    payload = incidents_pb.NaloxoneAdministered(**(facts | over))
+    payload.administered_at.FromDatetime(NOW.replace(tzinfo=None) - timedelta(hours=2))
+    return ProjectedEvent(EventEnvelope(event_id=str(uuid4()), force_id=FORCE), payload)
+
+
+async def test_an_administration_opens_an_offer_and_odd_facts_are_refused_not_retried():
+    r = runner()
+    await contracted(r)
+    event = administered()
+    opened = await r.run(ctx(), offer_after_administration(event))
+    rid = offer_id(Source.POST_OVERDOSE, UUID(event.payload.administration_id))
+    assert opened.body["referral_id"] == str(rid) and opened.body["consent"] == "pending"
+    assert opened.body["referred_at"] == (NOW - timedelta(hours=2)).isoformat()
+    assert offer_after_administration(administered(outcome=incidents_pb.INCIDENT_OUTCOME_DIED)) is None
+    full_postcode = await r.run(ctx(), offer_after_administration(administered(area_code="B1 1AA")))
+    made = r.mapper.registry.decode("DiversionReferralMade", r.store.events[-1].payload)
+    assert full_postcode.outcome is Outcome.CREATED and made.area_code is None  # coarse areas only
+    with pytest.raises(DomainError, match="subject_pseudonym"):  # recorded as a failed reaction, not a 422
+        await r.run(ctx(), offer_after_administration(administered(subject_pseudonym="short")))

@@ -22,18 +22,42 @@ from uuid import UUID
 from naloxone.contracts import TOPICS
 from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
+from naloxone_kernel.commands import Decision
 from naloxone_kernel.contract_values import from_timestamp
+from naloxone_kernel.domain import DomainError, InvalidValue
 from naloxone_kernel.personal_data import erasure_reaction
 from naloxone_kernel.projector import ProjectedEvent
 from naloxone_kernel.reactor import Reaction
 
 from ..domain import OFFER_SCHEME, Consent, Referral, Source, offer_id
+from ..domain.values import checked_area
 from ..settings import DiversionSettings
 from . import handlers as h
 
 
 def _uuid(text: str) -> UUID | None:
     return UUID(text) if text else None
+
+
+def _area(text: str) -> str | None:
+    """Another service's area code, kept only where it is one of ours (coarse, no spaces)."""
+    try:
+        return checked_area(text or None)
+    except InvalidValue:
+        return None
+
+
+def _recorded_if_refused(decide: Decision) -> Decision:
+    """Another service's fact this domain cannot take as it is becomes a recorded reaction failure
+    (for follow-up), never a batch retried forever."""
+
+    async def run(session):
+        try:
+            return await decide(session)
+        except InvalidValue as exc:
+            raise DomainError(f"{exc.field}: {exc}") from exc
+
+    return run
 
 
 def offer_after_administration(event: ProjectedEvent):
@@ -43,12 +67,12 @@ def offer_after_administration(event: ProjectedEvent):
     if p.outcome == incidents_pb.INCIDENT_OUTCOME_DIED:
         return None
     administered_at = from_timestamp(p.administered_at)
-    return h.make_referral(h.MakeReferral(
+    return _recorded_if_refused(h.make_referral(h.MakeReferral(
         force_id=p.force_id, referral_id=offer_id(Source.POST_OVERDOSE, UUID(p.administration_id)),
         subject_pseudonym=p.subject_pseudonym, source=Source.POST_OVERDOSE,
         scheme=OFFER_SCHEME[Source.POST_OVERDOSE], consent=Consent.PENDING, referred_at=administered_at,
-        now=administered_at, incident_id=_uuid(p.incident_id), area_code=p.area_code or None,
-        source_record_id=UUID(p.administration_id)))
+        now=administered_at, incident_id=_uuid(p.incident_id), area_code=_area(p.area_code),
+        source_record_id=UUID(p.administration_id))))
 
 
 def offer_after_take_home_supply(event: ProjectedEvent):
@@ -58,11 +82,11 @@ def offer_after_take_home_supply(event: ProjectedEvent):
     if p.recipient != inventory_pb.SUPPLY_RECIPIENT_PERSON_AT_RISK:
         return None  # a witness's consent is not the person's
     supplied_at = from_timestamp(p.supplied_at)
-    return h.make_referral(h.MakeReferral(
+    return _recorded_if_refused(h.make_referral(h.MakeReferral(
         force_id=p.force_id, referral_id=offer_id(Source.TAKE_HOME_SUPPLY, UUID(p.supply_id)),
         subject_pseudonym=p.subject_pseudonym, source=Source.TAKE_HOME_SUPPLY,
         scheme=OFFER_SCHEME[Source.TAKE_HOME_SUPPLY], consent=Consent.GIVEN, referred_at=supplied_at,
-        now=supplied_at, area_code=p.area_code or None, source_record_id=UUID(p.supply_id)))
+        now=supplied_at, area_code=_area(p.area_code), source_record_id=UUID(p.supply_id))))
 
 
 REACTIONS = (

@@ -20,7 +20,9 @@ checked_instant, day_in_uk = checked_aware, uk_day
 
 _PSEUDONYM = re.compile(PSEUDONYM_PATTERN)
 _SCHEME_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
-_AREA = re.compile(r"^[A-Z0-9][A-Z0-9 ]{0,11}$")
+#: A postcode district (B1, CA10) or an ONS area code (E01009356): coarse, never a full postcode.
+AREA_PATTERN = r"^([A-Z]{1,2}[0-9][A-Z0-9]?|[EWSN][0-9]{8})$"
+_AREA = re.compile(AREA_PATTERN)
 
 
 class Source(enum.StrEnum):
@@ -117,7 +119,8 @@ def checked_scheme_code(value: str | None) -> str | None:
 
 def checked_area(value: str | None) -> str | None:
     if value is not None and not _AREA.fullmatch(value):
-        raise InvalidValue("area_code must be a coarse area code (e.g. B1 or E01009356), never an address",
+        raise InvalidValue("area_code must be a postcode district (e.g. B1) or an ONS area code (e.g. E01009356), "
+                           "never a full postcode or an address",
                            field="area_code")
     return value
 

@@ -16,9 +16,9 @@ from naloxone_kernel.personal_data import PSEUDONYM_PATTERN, LocalIdentifier
 from naloxone_kernel.schemas import PlausibleDate, Strict
 
 from ..domain import Closure, DeclineReason, Intervention, Scheme, Source
+from ..domain.values import AREA_PATTERN
 
 ORG = SLUG_PATTERN.pattern
-AREA = r"^[A-Z0-9][A-Z0-9 ]{0,11}$"
 SCHEME_CODE = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
 MAX_CONTACT, MAX_NOTE = 200, 500
 
@@ -48,7 +48,8 @@ class ReferralBody(Strict):
     partner_org: str | None = Field(default=None, pattern=ORG, description="the partner expected; the referral "
                                     "goes to the one the force contracts for the scheme on the day")
     referred_at: AwareDatetime | None = Field(default=None, description="when the referral was made (default now)")
-    area_code: str | None = Field(default=None, pattern=AREA)
+    area_code: str | None = Field(default=None, pattern=AREA_PATTERN, description="postcode district (e.g. B1) or ONS "
+                                                                       "area code; never a full postcode")
     incident_id: UUID | None = None
     referring_officer_id: UUID | None = None
     contact: SecretStr | None = Field(default=None, max_length=MAX_CONTACT,
