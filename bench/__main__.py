@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, tuple[str, bool, float]] = {
     "inventory": ("bench.inventory", True, 180.0),
     "idle": ("bench.idle", True, 180.0),
     "gateway": ("bench.gateway", True, 240.0),
+    "platform": ("bench.platform", True, 900.0),
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

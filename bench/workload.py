@@ -102,6 +102,8 @@ class GatewayClient:
         self.connections = connections
         self.ledger: list[Sent] = []
         self.reads: list[Read] = []
+        #: Called with each command once it is answered (e.g. to sample it for view lag).
+        self.on_answer: Callable[[Sent], None] | None = None
         self.session: aiohttp.ClientSession | None = None
         self._ids = itertools.count()
 
@@ -154,6 +156,8 @@ class GatewayClient:
                         sent.response = json.loads(payload)
                     except ValueError:
                         sent.response = None
+                if self.on_answer is not None:
+                    self.on_answer(sent)
                 return sent
             if time.monotonic() + pause > deadline:
                 sent.status = status  # a last retryable status, or None: unanswered

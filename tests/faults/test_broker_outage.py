@@ -1,26 +1,26 @@
 """Kafka goes away while officers keep being enrolled: nothing is lost, nothing doubled.
 
-Stops and restarts the local broker, so it runs only under `make faults`, never beside
-other suites that share the broker.
+Stops and restarts the fault suite's own broker (conftest.py `private_servers`), never the
+shared one, and runs only under `make faults`.
 """
 
 import asyncio
-import subprocess
 
 import pytest
 
 from ..harness import assert_equals_fresh_rebuild, load_training, read_models, wait_caught_up
-from ..support import REPO, wait_for
+from ..support import wait_for
+from .conftest import private
 
 pytestmark = pytest.mark.faults
 
 
 def kafka(action: str) -> None:
-    subprocess.run(["bash", str(REPO / "deploy/local/kafka.sh"), action], check=True, timeout=180)
+    private("kafka.sh", action, timeout=180)
 
 
-async def test_commands_keep_landing_through_a_broker_outage(isolated):
-    stack = isolated
+async def test_commands_keep_landing_through_a_broker_outage(private_isolated):
+    stack = private_isolated
     stack.start("training-api", "training-relay", "training-projector")
     officers = await load_training(stack, 20)
     kafka("stop")
