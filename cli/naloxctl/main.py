@@ -194,6 +194,35 @@ def demo_load(gateway: Annotated[str, typer.Option(help="gateway base URL")] = "
     asyncio.run(load_demo(gateway))
 
 
+@app.command()
+def rebuild(
+    view: Annotated[str, typer.Argument(help="the read model, e.g. views_figures or training_view")],
+    into: Annotated[Optional[str], typer.Option(help="target schema (default: a fresh one swapped in live)")] = None,
+    no_swap: Annotated[bool, typer.Option("--no-swap", help="leave the rebuilt schema beside the live one")] = False,
+    service: Annotated[Optional[str], typer.Option(help="the service, when several keep a read model of this name")]
+    = None,
+) -> None:
+    """Replay one read model from Kafka into fresh tables with a progress bar; the service keeps
+    answering from the old tables until the new ones are complete, then they are swapped in and
+    the events/s are printed. The service owning the view is found in the registry."""
+    from naloxone_kernel.__main__ import main as kernel_main
+    from naloxone_kernel.registry import SERVICES
+    from naloxone_kernel.service import load_parts
+
+    owners: dict[str, list[str]] = {}
+    for entry in SERVICES:
+        for model in load_parts(entry).read_models:
+            owners.setdefault(model.name, []).append(entry.name)
+    candidates = [s for s in owners.get(view, []) if service in (None, s)]
+    if not candidates:
+        raise typer.BadParameter(f"no service has a read model '{view}'; read models: {sorted(owners)}",
+                                 param_hint="VIEW")
+    if len(candidates) > 1:
+        raise typer.BadParameter(f"services {candidates} each keep '{view}'; name one", param_hint="--service")
+    args = [candidates[0], "rebuild", view, *(["--into", into] if into else []), *(["--no-swap"] if no_swap else [])]
+    raise typer.Exit(kernel_main(args))
+
+
 def main() -> None:
     app()
 

@@ -9,6 +9,7 @@ job: a scheduled process that turns the passing of time into events.
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date
 
@@ -85,6 +86,9 @@ async def rebuild_views(entry: ServiceEntry, parts: ServiceParts, settings: Serv
         elapsed = time.perf_counter() - started
         log.info("rebuilt", view=model.name, events=count, seconds=round(elapsed, 2),
                  events_per_second=round(count / elapsed) if elapsed else None)
+        where = f"left beside the live one as {into or model.name + '__rebuild'}" if not swap else "swapped in live"
+        print(f"rebuilt {model.name}: {count} events in {elapsed:.2f} s ({count / elapsed if elapsed else 0:,.0f} "
+              f"events/s), {where}", file=sys.stderr)
         applied += count
     return applied
 

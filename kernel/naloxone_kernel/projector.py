@@ -376,10 +376,17 @@ async def rebuild(
         await conn.close()
 
 
-def _stderr_progress(name: str):
+def _stderr_progress(name: str, width: int = 30):
+    """A progress bar redrawn in place on a terminal; one line per report otherwise (logs, CI)."""
+    started = time.monotonic()
+    tty = sys.stderr.isatty()
+
     def report(done: int, total: int) -> None:
-        pct = 100.0 * done / total if total else 100.0
-        sys.stderr.write(f"rebuild {name}: {done}/{total} events ({pct:.0f}%)\n")
+        fraction = done / total if total else 1.0
+        rate = done / max(time.monotonic() - started, 1e-9)
+        bar = "#" * round(width * fraction) + "." * (width - round(width * fraction))
+        line = f"rebuild {name} [{bar}] {done}/{total} events ({100 * fraction:.0f}%) {rate:,.0f} events/s"
+        sys.stderr.write(f"\r{line}" + ("\n" if done >= total else "") if tty else f"{line}\n")
         sys.stderr.flush()
 
     return report

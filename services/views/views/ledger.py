@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Callable, Iterable
 
+from naloxone.alerts.v1 import events_pb2 as alerts_pb
 from naloxone.diversion.v1 import events_pb2 as diversion_pb
 from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
@@ -215,19 +216,27 @@ def _referral_counts(s: dict) -> dict[tuple[str, str], int]:
 
 # --- overdose spike alerts ----------------------------------------------------------------------
 
-def _alert_detected(p) -> dict:
-    return {"open": True, "month": _month(p.detected_at), "area_code": p.area_code,
-            "detected_at": p.detected_at.ToDatetime(tzinfo=UTC).isoformat() if p.detected_at.seconds else None,
-            "window_start": p.window_start.ToDatetime(tzinfo=UTC).isoformat() if p.window_start.seconds else None,
-            "window_end": p.window_end.ToDatetime(tzinfo=UTC).isoformat() if p.window_end.seconds else None,
-            "administrations": p.administrations, "expected_administrations": p.expected_administrations,
-            "suspected_substance": from_enum(incidents_pb.SuspectedSubstance, "SUSPECTED_SUBSTANCE",
-                                             p.suspected_substance) if hasattr(p, "suspected_substance") else None}
+def _instant(ts) -> str | None:
+    return ts.ToDatetime(tzinfo=UTC).isoformat() if ts.seconds or ts.nanos else None
 
 
 def _alert(state: dict | None, p) -> dict | None:
+    """Spike alerts from the alerts domain (raised and closed), and the incidents domain's
+    earlier OverdoseSpikeDetected (raised only)."""
+    if isinstance(p, alerts_pb.OverdoseSpikeDetected):
+        return {"open": True, "month": _month(p.window_end), "area_code": p.area_code,
+                "neighbouring_area_codes": list(p.neighbouring_area_codes), "window_start": _instant(p.window_start),
+                "window_end": _instant(p.window_end), "administrations": p.administrations,
+                "threshold": p.threshold, "subsided_at": None}
     if isinstance(p, incidents_pb.OverdoseSpikeDetected):
-        return _alert_detected(p)
+        return {"open": True, "month": _month(p.detected_at), "area_code": p.area_code,
+                "neighbouring_area_codes": [], "window_start": _instant(p.window_start),
+                "window_end": _instant(p.window_end), "administrations": p.administrations,
+                "threshold": None, "subsided_at": None}
+    if isinstance(p, alerts_pb.OverdoseSpikeSubsided):
+        base = state or {"month": _month(p.started_at), "area_code": p.area_code, "neighbouring_area_codes": [],
+                         "window_start": _instant(p.started_at), "window_end": None, "threshold": None}
+        return {**base, "open": False, "administrations": p.administrations, "subsided_at": _instant(p.subsided_at)}
     return None
 
 
@@ -294,6 +303,8 @@ EVENT_KINDS: dict[type, Kind] = {
                                           diversion_pb.ReferralDeclined, diversion_pb.TreatmentEngaged,
                                           diversion_pb.ReferralClosed)},
     incidents_pb.OverdoseSpikeDetected: KINDS["alert"],
+    alerts_pb.OverdoseSpikeDetected: KINDS["alert"],
+    alerts_pb.OverdoseSpikeSubsided: KINDS["alert"],
     provision_pb.ProvisionStatusSet: KINDS["provision"],
 }
 

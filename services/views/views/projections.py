@@ -27,8 +27,8 @@ from .ledger import Entity, entity_key, fold, holders_named
 
 class ViewsReadModel:
     """Cross-domain figures from every domain topic (training, inventory, incidents, diversion,
-    provision and any domain added to the contracts later: its events are skipped until the
-    ledger learns them)."""
+    alerts, provision; a domain added to the contracts later is consumed too and its events
+    skipped until the ledger learns them)."""
 
     name = "views_figures"
     topics = tuple(TOPICS.values())
@@ -204,7 +204,7 @@ class ViewsQueries:
         rows = await self.pool.fetch(
             f"""SELECT entity_id, state::text AS state FROM {self.schema}.entities
                 WHERE force_id = $1 AND kind = 'alert' AND (state->>'open')::boolean
-                ORDER BY state->>'detected_at' DESC NULLS LAST LIMIT 100""", force_id)
+                ORDER BY state->>'window_end' DESC NULLS LAST LIMIT 100""", force_id)
         return [{"alert_id": r["entity_id"], **{k: v for k, v in json.loads(r["state"]).items()
                                                  if k not in ("open", "month")}} for r in rows]
 
