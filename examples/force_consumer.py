@@ -111,8 +111,13 @@ async def consume(args) -> int:
                 consumer.seek(tp, found[tp].offset if found[tp] else end[tp])
         elif args.from_beginning:
             await consumer.seek_to_beginning(*partitions)
+        # --to-end: catch up to what the topic holds now, then stop (a batch job; the tests)
+        end_at_start = await consumer.end_offsets(partitions) if args.to_end else None
         idle = 0.0
         while args.max_events is None or printed < args.max_events:
+            if end_at_start is not None and all([await consumer.position(tp) >= end_at_start[tp]
+                                                 for tp in partitions]):
+                break
             batch = await consumer.getmany(timeout_ms=1000, max_records=args.max_events - printed
                                            if args.max_events else 500)
             if not batch:
@@ -151,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dead-letters", metavar="DOMAIN", help="read the force's dead letters of a domain")
     parser.add_argument("--max-events", type=int, default=None)
     parser.add_argument("--idle-exit", type=float, default=None, help="stop after this many idle seconds")
+    parser.add_argument("--to-end", action="store_true", help="stop once caught up with the topic's end at start")
     parser.add_argument("--topic-prefix", default="", help="(tests) a prefix before every topic name")
     args = parser.parse_args(argv)
     args.group = args.group or f"{args.topic_prefix}naloxone.force.{args.force}.example"

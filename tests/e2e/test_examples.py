@@ -16,11 +16,12 @@ import pytest
 from naloxctl.kafka_users import delete_scram, provision_force
 from naloxone.contracts import force_topic
 from naloxone_kernel.inbound import force_dead_letter_topic, force_inbound_topic
-from naloxone_kernel.integration_keys import IntegrationKeys, ensure_dev_keys
+from naloxone_kernel.integration_keys import ensure_dev_keys
 from naloxone_kernel.kafka import delete_topics
 from naloxone_kernel.kafka_acls import force_user, inbound_domains, revoke_force
 
 from ..support import REPO, IsolatedStack, wait_for
+from .test_inbound_egress import committed_records, prepare_only
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,7 @@ async def stack(servers, issuer, tmp_path_factory):
     s.keys_dir = keys_dir
     s.sasl = os.environ.get("KAFKA_SASL_BOOTSTRAP") or f"127.0.0.1:{os.environ.get('NALOX_KAFKA_SASL_PORT', '19094')}"
     s.password = secrets.token_urlsafe(18)
-    await s.prepare()
+    await prepare_only(s)
     await provision_force(servers.kafka_bootstrap, WM, s.password, topic_prefix=s.topic_prefix)
     s.start(*PROCESSES)
     yield s
@@ -64,7 +65,14 @@ def example(stack, script: str, *args: str) -> list[dict]:
 
 
 def consumer(stack, *args: str) -> list[dict]:
-    return example(stack, "force_consumer.py", "--idle-exit", "3", *args)
+    return example(stack, "force_consumer.py", "--to-end", *args)
+
+
+async def records_on(stack, topic: str, n: int) -> None:
+    """Wait (in-process, cheaply) until the topic holds n records, before running an example once."""
+    async def enough():
+        return len(await committed_records(stack.servers.kafka_bootstrap, stack.topic_prefix + topic)) >= n
+    await wait_for(enough, timeout=90, message=f"{n} records on {topic}")
 
 
 async def test_the_producer_and_consumer_examples_round_trip(stack):
@@ -85,10 +93,9 @@ async def test_the_producer_and_consumer_examples_round_trip(stack):
     group = f"{stack.topic_prefix}naloxone.force.{WM}.example-{uuid.uuid4().hex[:6]}"
     key = str(stack.keys_dir / "forces" / f"{WM}.key.pem")
 
-    async def all_three():
-        lines = consumer(stack, "--group", f"{group}-probe", "--from-beginning", "--private-key", key)
-        return len(lines) >= 3 and lines
-    everything = await wait_for(all_three, timeout=90, interval=1, message="three events on the force's topic")
+    await records_on(stack, force_topic(WM), 3)
+    everything = consumer(stack, "--group", f"{group}-all", "--from-beginning", "--private-key", key)
+    assert len(everything) == 3
     assert sorted(e["event_type"].rsplit(".", 1)[1] for e in everything) == [
         "NaloxoneAdministered", "OfficerEnrolled", "TrainingCompleted"]
     officer = [e for e in everything if e["event_type"].startswith("naloxone.training")]
@@ -121,10 +128,8 @@ async def test_refused_records_are_read_back_as_dead_letters(stack):
             "leicestershire", "enrolment", "--staff-number", "X1", "--role", "response", "--enrolled-on",
             "2026-01-05")
 
-    async def both():
-        lines = consumer(stack, "--group", f"{stack.topic_prefix}naloxone.force.{WM}.dlq-{uuid.uuid4().hex[:6]}",
-                         "--dead-letters", "training")
-        return len(lines) >= 2 and lines
-    letters = await wait_for(both, timeout=90, interval=1, message="two dead letters")
+    await records_on(stack, force_dead_letter_topic("training", WM), 2)
+    letters = consumer(stack, "--group", f"{stack.topic_prefix}naloxone.force.{WM}.dlq", "--dead-letters",
+                       "training")
     assert {(d["reason"], d["field"]) for d in letters} >= {("REJECTION_REASON_OTHER", ""),
                                                             ("REJECTION_REASON_FORBIDDEN", "force_id")}

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
-from google.protobuf.any_pb2 import Any as AnyMessage
 
 from naloxone.common.v1 import dead_letter_pb2 as dl
 from naloxone.common.v1.types_pb2 import Date
@@ -32,7 +31,8 @@ from naloxone_kernel.inbound import (
 )
 from naloxone_kernel.integration_keys import IntegrationKeys, ensure_dev_keys
 from naloxone_kernel.personal_data import Unreadable, hpke_seal, unseal_json, unwrap_shared_key
-from naloxone_kernel.kafka import delete_topics, topic_partitions
+from naloxone_kernel.db import ensure_database
+from naloxone_kernel.kafka import delete_topics, ensure_topics, topic_partitions
 from training.domain import officer_id_for
 
 from ..support import IsolatedStack, wait_for
@@ -43,6 +43,14 @@ WM, LEICS = "west-midlands", "leicestershire"
 PROCESSES = [f"{s}-{k}" for s in ("training", "incidents") for k in ("api", "relay", "projector", "egress", "inbound")]
 
 
+async def prepare_only(stack: IsolatedStack, services: tuple[str, ...] = ("training", "incidents")) -> None:
+    """The stack's databases and topics for just these services (the rest of the platform is not run here)."""
+    for name in services:
+        await ensure_database(stack.database_urls[name])
+        stack.run(name, "migrate")
+    await ensure_topics(stack.servers.kafka_bootstrap, stack.topics)
+
+
 @pytest.fixture(scope="module")
 async def stack(servers, issuer, tmp_path_factory):
     keys_dir = tmp_path_factory.mktemp("integration-keys")
@@ -50,7 +58,7 @@ async def stack(servers, issuer, tmp_path_factory):
     s = IsolatedStack(servers, issuer, tmp_path_factory.mktemp("inbound-egress"))
     s.config.extra_env["NALOX_INTEGRATION_KEYS_DIR"] = str(keys_dir)
     s.keys = IntegrationKeys(keys_dir)
-    await s.prepare()
+    await prepare_only(s)
     for domain in ("training", "incidents"):
         await ensure_force_topics(servers.kafka_bootstrap, domain, [WM, LEICS], topic_prefix=s.topic_prefix)
     s.start(*PROCESSES)
