@@ -96,6 +96,20 @@ _EVENT_MODULES = _import_event_modules()
 importlib.import_module("naloxone.common.v1.envelope_pb2")
 importlib.import_module("naloxone.common.v1.dead_letter_pb2")
 
+
+def _import_other_contracts() -> None:
+    """Every other generated module (inbound records, egress key headers, ...), so each message in
+    proto/ resolves by name whatever a caller imported first."""
+    import pkgutil
+
+    package = importlib.import_module("naloxone")
+    for info in pkgutil.walk_packages(package.__path__, "naloxone."):
+        if info.name.endswith("_pb2"):
+            importlib.import_module(info.name)
+
+
+_import_other_contracts()
+
 #: Fully-qualified names of every event message, per domain, in declaration order.
 #: Every top-level message in a domain's ``events.proto`` is an event.
 EVENT_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
