@@ -81,6 +81,7 @@ from pydantic import Field
 from yarl import URL
 
 from .config import GatewaySettings
+from .dashboard import mount_dashboard
 from .limits import (
     RateLimiter,
     header_problem,
@@ -575,6 +576,7 @@ def build_api(gateway: Gateway) -> FastAPI:
                   openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     api.state.verifier = gateway.verifier
     install_error_handlers(api)
+    mount_dashboard(api)  # /dashboard: public static files (no data without a token), strict CSP
 
     @api.exception_handler(NotFoundHere)
     async def _not_found(_request: Request, exc: NotFoundHere):
