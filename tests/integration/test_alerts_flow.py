@@ -202,20 +202,23 @@ async def _snapshot(stack) -> tuple:
     return events, view, deliveries
 
 
-async def _replay_consumer(stack, process: str, schema: str, topics: list[str]) -> None:
-    """Forget where a consumer had got to and what it had seen, and let it read its topics again."""
-    stack.stack.stop(process)
-    await stack.scalar(f"DELETE FROM {schema}.projector_offsets", service_name="alerts")
-    await stack.scalar(f"DELETE FROM {schema}.processed_events", service_name="alerts")
-    stack.start(process, env={"ALERTS_WEBHOOK_RETRY_BASE_SECONDS": "0.3", "ALERTS_WEBHOOK_POLL_SECONDS": "0.2"})
-    end = await topic_end_offsets(stack, topics)
+async def _replay_consumers(stack, consumers: dict[str, tuple[str, list[str]]]) -> None:
+    """Make consumers forget where they had got to and what they had seen, and read their topics again."""
+    for process in consumers:
+        stack.stack.stop(process)
+    for schema, _ in consumers.values():
+        await stack.scalar(f"DELETE FROM {schema}.projector_offsets", service_name="alerts")
+        await stack.scalar(f"DELETE FROM {schema}.processed_events", service_name="alerts")
+    stack.start(*consumers, env={"ALERTS_WEBHOOK_RETRY_BASE_SECONDS": "0.3", "ALERTS_WEBHOOK_POLL_SECONDS": "0.2"})
+    for process, (schema, topics) in consumers.items():
+        end = await topic_end_offsets(stack, topics)
 
-    async def caught_up():
-        stored = await stack.scalar(f"SELECT coalesce(sum(next_offset), 0) FROM {schema}.projector_offsets",
-                                    service_name="alerts")
-        return stored >= end
+        async def caught_up(schema=schema, end=end):
+            stored = await stack.scalar(f"SELECT coalesce(sum(next_offset), 0) FROM {schema}.projector_offsets",
+                                        service_name="alerts")
+            return stored >= end
 
-    await wait_for(caught_up, timeout=90, message=f"{process} to read {topics} again")
+        await wait_for(caught_up, timeout=90, message=f"{process} to read {topics} again")
 
 
 async def test_replaying_the_topics_twice_yields_the_same_alerts(stack, receiver):
@@ -224,10 +227,10 @@ async def test_replaying_the_topics_twice_yields_the_same_alerts(stack, receiver
     assert len([e for e in before[0] if e[1].startswith("OverdoseSpike")]) == 4
     reactor_schema = Reactor("alerts", (), None).name
     for _ in range(2):
-        # the reactor reads every administration again: redelivered events decide nothing new
-        await _replay_consumer(stack, "alerts-reactor", reactor_schema, [stack.topic("incidents")])
+        # the reactor reads every administration again: redelivered events decide nothing new;
         # the webhook consumer reads every alert again: no delivery is made twice
-        await _replay_consumer(stack, "alerts-worker", "alerts_webhooks", [stack.topic("alerts")])
+        await _replay_consumers(stack, {"alerts-reactor": (reactor_schema, [stack.topic("incidents")]),
+                                        "alerts-worker": ("alerts_webhooks", [stack.topic("alerts")])})
         # the history is rebuilt from the alerts topic
         stack.run("alerts", "rebuild", "alerts_view")
         await wait_outbox_drained(stack, "alerts")
