@@ -306,6 +306,21 @@ async def isolated_stack(bench: str) -> AsyncIterator[tuple]:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+async def start_processes(stack, names: list[str], env: dict[str, str] | None = None, attempts: int = 3) -> None:
+    """Start processes of a stack and wait until they are ready, as a supervisor would: one that
+    dies or is not ready in time while starting (a busy machine, a server out of connections or
+    still coming back) is started and waited for again, a few times."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await asyncio.to_thread(stack.start, *names, env=env)
+            return
+        except (RuntimeError, TimeoutError) as exc:
+            if attempt == attempts:
+                raise
+            progress("stack", f"{exc}; starting again")
+            await asyncio.sleep(3.0)
+
+
 def unique_topic_prefix(bench: str) -> str:
     return unique(f"bench-{bench}-") + "."
 

@@ -33,6 +33,7 @@ from .common import (
     isolated_stack,
     progress,
 )
+from .workload import UNLIMITED
 
 NAME = "gateway"
 FORCE = "west-midlands"
@@ -43,7 +44,6 @@ RUNS = (  # (label, method, connections)
     ("GET", "GET", 32),
     ("POST", "POST", 8),
 )
-UNLIMITED = {"GATEWAY_RATE_PER_SECOND": "1000000", "GATEWAY_RATE_BURST": "1000000"}
 TARGET_RATIO = 75.0  # % of direct throughput the gateway keeps
 TARGET_ADDED_P99_MS = 5.0
 

@@ -39,15 +39,14 @@ from naloxone_kernel.eventstore import EventStore, StoreCursor
 from naloxone_kernel.registry import SERVICES
 from naloxone_kernel.service import load_parts
 
-from .common import CpuMeter, Figure, isolated_stack, percentile, progress
-from .workload import GatewayClient, PlatformMix, Sent, run_at_rate, tokens_for
+from .common import CpuMeter, Figure, isolated_stack, percentile, progress, start_processes
+from .workload import UNLIMITED, GatewayClient, PlatformMix, Sent, run_at_rate, tokens_for
 
 NAME = "platform"
 RATES = [float(r) for r in os.environ.get("BENCH_PLATFORM_RATES", "50,100,200,350,500,700,1000,1400").split(",")]
 STEP_SECONDS = float(os.environ.get("BENCH_PLATFORM_SECONDS", "10"))
 LAG_SAMPLES_PER_SECOND = 40  # commands per second whose view lag is measured
 POLL_SECONDS = 0.02
-UNLIMITED = {"GATEWAY_RATE_PER_SECOND": "1000000", "GATEWAY_RATE_BURST": "1000000"}
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RATE, TARGET_P99_MS, TARGET_LAG_P99_MS = 1000.0, 50.0, 500.0
 
@@ -252,7 +251,7 @@ async def run() -> list[Figure]:
     async with isolated_stack(NAME) as (stack, issuer, workdir):
         names = [spec.name for spec in stack.stack.specs]
         progress(NAME, f"starting {len(names)} processes (logs in {workdir / 'run'})")
-        await asyncio.to_thread(stack.start, *names, env=UNLIMITED)
+        await start_processes(stack, names, env=UNLIMITED)
         async with GatewayClient(stack.gateway, tokens_for(issuer), retry_for=5, connections=1024) as client:
             mix = PlatformMix(client)
             if mix.missing:

@@ -15,13 +15,12 @@ import time
 from collections import defaultdict
 from typing import Awaitable, Callable
 
-from bench.workload import GatewayClient, PlatformMix, run_at_rate, tokens_for
+from bench.common import start_processes
+from bench.workload import UNLIMITED, GatewayClient, PlatformMix, run_at_rate, tokens_for
 
 from ..support import IsolatedStack
 from .checker import Report, check, settle
 
-#: One load generator is one subject per force: lift the gateway's per-client rate limit.
-UNLIMITED = {"GATEWAY_RATE_PER_SECOND": "1000000", "GATEWAY_RATE_BURST": "1000000"}
 
 Fault = Callable[[IsolatedStack], Awaitable[str]]  # injects one fault and recovers; returns what it did
 
@@ -44,17 +43,8 @@ async def start_all(stack: IsolatedStack) -> None:
     print(f"\n{len(process_names(stack))} processes up in {time.monotonic() - started:.0f}s")
 
 
-async def restart(stack: IsolatedStack, names: list[str], attempts: int = 3) -> None:
-    """Start them as a supervisor would: one that dies while starting (e.g. a server briefly out
-    of connections or still coming back) is started again, a few times."""
-    for attempt in range(1, attempts + 1):
-        try:
-            await asyncio.to_thread(stack.start, *names, env=UNLIMITED)
-            return
-        except (RuntimeError, TimeoutError):
-            if attempt == attempts:
-                raise
-            await asyncio.sleep(3.0)
+async def restart(stack: IsolatedStack, names: list[str]) -> None:
+    await start_processes(stack, names, env=UNLIMITED)
 
 
 def last_error(stack: IsolatedStack, name: str) -> str:
