@@ -25,11 +25,7 @@ nothing opens it.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
@@ -37,13 +33,12 @@ from naloxone.contracts import force_topic
 from naloxone.egress.v1.keys_pb2 import ForceDataKey, ForceDataKeys
 
 from . import envelope as envelope_codec
-from .failpoints import failpoint
 from .integration_keys import IntegrationKeys
 from .kafka import ensure_topics
 from .logging import get_logger
-from .metrics import CONSUMER_LAG
 from .personal_data import FORMAT_V1, HPKE_ALGORITHM, KeyStore, KeyWrapper, Unreadable, sealed_key_id, \
     share_with_force
+from .transactional import Output, TransactionalLoop
 
 log = get_logger("egress")
 
@@ -67,80 +62,36 @@ def sealed_key_ids(message: Message) -> list:
     return list(dict.fromkeys(found))
 
 
-class EgressRunner:
+class EgressRunner(TransactionalLoop):
     """One service's topic in, the per-force topics out, in Kafka transactions."""
+
+    name = "egress"
 
     def __init__(self, service: str, source_topic: str, bootstrap: str, *, topic_prefix: str = "",
                  database_url: str | None = None, wrapper: KeyWrapper | None = None,
                  keys: IntegrationKeys | None = None, max_records: int = 500) -> None:
+        super().__init__(bootstrap, f"{topic_prefix}egress.{service}", client_id=f"{service}-egress",
+                         max_records=max_records)
         self.service = service
         self.source_topic = source_topic
-        self.bootstrap = bootstrap
         self.topic_prefix = topic_prefix
         self.database_url = database_url
         self.wrapper = wrapper
         self.keys = keys
-        self.max_records = max_records
-        self.group_id = f"{topic_prefix}egress.{service}"
-        self.transactional_id = f"{topic_prefix}egress.{service}"
-        self.ready = False
-        self._stopping = asyncio.Event()
         self._known_topics: set[str] = set()
         self._pool: asyncpg.Pool | None = None
-        self.republished = 0
-
-    def stop(self) -> None:
-        self._stopping.set()
 
     def force_topic(self, force_id: str) -> str:
         return f"{self.topic_prefix}{force_topic(force_id)}"
 
-    async def run(self) -> None:
-        consumer = AIOKafkaConsumer(
-            self.source_topic, bootstrap_servers=self.bootstrap, group_id=self.group_id, enable_auto_commit=False,
-            auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=self.max_records,
-            fetch_max_wait_ms=2000)
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, transactional_id=self.transactional_id,
-                                    enable_idempotence=True, acks="all", linger_ms=2,
-                                    client_id=f"{self.service}-egress")
-        await producer.start()
-        await consumer.start()
-        self.ready = True
-        log.info("egress consuming", source=self.source_topic, group=self.group_id)
-        try:
-            failures = 0
-            last_lag = 0.0
-            while not self._stopping.is_set():
-                batch = await consumer.getmany(timeout_ms=2000, max_records=self.max_records)
-                if batch:
-                    try:
-                        await self._republish(producer, batch)
-                        failures = 0
-                    except Exception as exc:  # the transaction aborted: go back to the committed offsets
-                        failures += 1
-                        log.error("egress batch failed; retrying from committed offsets",
-                                  error=f"{type(exc).__name__}: {exc}", attempt=failures)
-                        await asyncio.sleep(min(5.0, 0.1 * 2 ** failures))
-                        await self._rewind(consumer)
-                if time.monotonic() - last_lag > 5.0:
-                    await self._report_lag(consumer)
-                    last_lag = time.monotonic()
-        finally:
-            self.ready = False
-            await consumer.stop()
-            await producer.stop()
-            if self._pool is not None:
-                await self._pool.close()
+    def subscribe(self, consumer) -> None:
+        consumer.subscribe([self.source_topic])
 
-    async def _rewind(self, consumer: AIOKafkaConsumer) -> None:
-        for tp in consumer.assignment():
-            committed = await consumer.committed(tp)
-            if committed is None:
-                await consumer.seek_to_beginning(tp)
-            else:
-                consumer.seek(tp, committed)
+    async def closing(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
 
-    async def _republish(self, producer: AIOKafkaProducer, batch: dict[TopicPartition, list]) -> None:
+    async def transform(self, batch: dict) -> list[Output]:
         outgoing = []
         for records in batch.values():
             for record in records:
@@ -148,15 +99,9 @@ class EgressRunner:
                 if out is not None:
                     outgoing.append(out)
         await self._ensure_topics({topic for topic, *_ in outgoing})
-        async with producer.transaction():
-            for topic, key, value, headers in outgoing:
-                await producer.send(topic, value=value, key=key, headers=headers)
-            failpoint("egress.mid_transaction")
-            await producer.send_offsets_to_transaction(
-                {tp: records[-1].offset + 1 for tp, records in batch.items()}, self.group_id)
-        self.republished += len(outgoing)
         if outgoing:
-            log.info("republished", records=len(outgoing), forces=len({t for t, *_ in outgoing}))
+            log.info("republishing", records=len(outgoing), forces=len({t for t, *_ in outgoing}))
+        return outgoing
 
     async def _transform(self, record):
         try:
@@ -198,13 +143,6 @@ class EgressRunner:
         if missing:
             await ensure_topics(self.bootstrap, missing)
             self._known_topics.update(missing)
-
-    async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
-        for tp in consumer.assignment():
-            high = consumer.highwater(tp)
-            if high is not None:
-                CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(
-                    max(0, high - await consumer.position(tp)))
 
 
 def egress_worker(entry, settings) -> EgressRunner:

@@ -29,14 +29,12 @@ import hashlib
 import importlib
 import json
 import re
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Awaitable, Callable, Sequence
 from uuid import uuid4
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, Message
@@ -48,12 +46,11 @@ from pydantic import BaseModel, ValidationError
 from .commands import IdempotencyKeyReused
 from .contract_values import to_timestamp
 from .domain import DomainError, InvalidValue, NotFound
-from .failpoints import failpoint
 from .integration_keys import IntegrationKeys
 from .logging import correlation_id_var, get_logger
-from .metrics import CONSUMER_LAG
 from .personal_data import Unreadable, hpke_open
 from .repository import CommandContext
+from .transactional import TransactionalLoop
 
 log = get_logger("inbound")
 
@@ -209,73 +206,29 @@ def _validation_refusal(exc: ValidationError, force: str) -> Refused:
     return Refused(dl.REJECTION_REASON_INVALID, detail[:500], fields[0] if fields else "", force)
 
 
-class InboundRunner:
+class InboundRunner(TransactionalLoop):
     """A service's inbound topics (every force's) in; its commands and the forces' dead letters out."""
+
+    name = "inbound"
 
     def __init__(self, service: str, domain: str, commands: Sequence[InboundCommand], kit, bootstrap: str, *,
                  topic_prefix: str = "", keys: IntegrationKeys | None = None, max_records: int = 200) -> None:
+        super().__init__(bootstrap, f"{topic_prefix}inbound.{service}", client_id=f"{service}-inbound",
+                         max_records=max_records)
         self.service = service
         self.domain = domain
         self.commands = {c.type_name: c for c in commands}
         self.kit = kit
-        self.bootstrap = bootstrap
         self.topic_prefix = topic_prefix
         self.keys = keys
-        self.max_records = max_records
         self.pattern = inbound_topic_pattern(domain, topic_prefix)
-        self.group_id = f"{topic_prefix}inbound.{service}"
-        self.ready = False
-        self._stopping = asyncio.Event()
         self._known_topics: set[str] = set()
 
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def run(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.group_id, enable_auto_commit=False,
-            auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=self.max_records,
-            fetch_max_wait_ms=2000, metadata_max_age_ms=30000)  # a new force's topic is found within 30 s
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, transactional_id=self.group_id,
-                                    enable_idempotence=True, acks="all", client_id=f"{self.service}-inbound")
-        await producer.start()
-        await consumer.start()
+    def subscribe(self, consumer) -> None:
         consumer.subscribe(pattern=self.pattern.pattern + "$")
-        self.ready = True
-        log.info("inbound consuming", pattern=self.pattern.pattern, group=self.group_id)
-        try:
-            failures = 0
-            last_lag = 0.0
-            while not self._stopping.is_set():
-                batch = await consumer.getmany(timeout_ms=2000, max_records=self.max_records)
-                if batch:
-                    try:
-                        await self._process(producer, batch)
-                        failures = 0
-                    except Exception as exc:  # a transient failure (database, broker): retry the batch
-                        failures += 1
-                        log.error("inbound batch failed; retrying from committed offsets",
-                                  error=f"{type(exc).__name__}: {exc}", attempt=failures)
-                        await asyncio.sleep(min(5.0, 0.1 * 2 ** failures))
-                        for tp in consumer.assignment():
-                            committed = await consumer.committed(tp)
-                            if committed is None:
-                                await consumer.seek_to_beginning(tp)
-                            else:
-                                consumer.seek(tp, committed)
-                if time.monotonic() - last_lag > 5.0:
-                    for tp in consumer.assignment():
-                        high = consumer.highwater(tp)
-                        if high is not None:
-                            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(
-                                max(0, high - await consumer.position(tp)))
-                    last_lag = time.monotonic()
-        finally:
-            self.ready = False
-            await consumer.stop()
-            await producer.stop()
 
-    async def _process(self, producer: AIOKafkaProducer, batch: dict[TopicPartition, list]) -> None:
+    async def transform(self, batch: dict) -> list:
+        """Run each record's command; what comes out is the batch's dead letters."""
         dead = []
         applied = 0
         for records in batch.values():
@@ -286,15 +239,10 @@ class InboundRunner:
                 else:
                     dead.append(letter)
         await self._ensure_topics({force for force, *_ in dead})
-        async with producer.transaction():
-            for _force, topic, key, value in dead:
-                await producer.send(topic, key=key, value=value,
-                                    headers=[("content-type", b"application/x-protobuf"),
-                                             ("event_type", b"naloxone.common.v1.DeadLetter")])
-            failpoint("inbound.mid_transaction")
-            await producer.send_offsets_to_transaction(
-                {tp: records[-1].offset + 1 for tp, records in batch.items()}, self.group_id)
         log.info("inbound batch", applied=applied, dead_lettered=len(dead))
+        return [(topic, key, value, [("content-type", b"application/x-protobuf"),
+                                     ("event_type", b"naloxone.common.v1.DeadLetter")])
+                for _force, topic, key, value in dead]
 
     def _force_of(self, topic: str) -> str:
         match = self.pattern.fullmatch(topic)
