@@ -121,7 +121,7 @@ class IsolatedStack:
         self.down()
         for url in self.database_urls.values():
             await drop_database(url)
-        await delete_topics(self.servers.kafka_bootstrap, self.topics)
+        await delete_topics(self.servers.kafka_bootstrap, self.topics, prefix=self.topic_prefix)
 
     def run(self, service_name: str, *args: str) -> subprocess.CompletedProcess:
         """A one-off process of a service (rebuild, job ...) against this stack."""

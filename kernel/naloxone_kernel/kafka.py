@@ -64,13 +64,14 @@ async def ensure_topics(bootstrap: str, topics: list[str], *, partitions: int = 
         await admin.close()
 
 
-async def delete_topics(bootstrap: str, topics: list[str]) -> None:
-    """Remove throwaway topics (tests, benchmarks); never used on the contract topics."""
+async def delete_topics(bootstrap: str, topics: list[str], *, prefix: str | None = None) -> None:
+    """Remove throwaway topics (tests, benchmarks), and with `prefix` every topic it starts
+    (those a stack's processes made, e.g. per-force egress); never used on the contract topics."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        doomed = [t for t in topics if t in existing]
+        doomed = [t for t in existing if t in topics or (prefix and t.startswith(prefix))]
         if doomed:
             await admin.delete_topics(doomed)
     finally:
