@@ -119,7 +119,8 @@ write_config() {
 listen_addresses = '$PG_HOST'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCK_DIR'
-max_connections = 200
+# a test stack runs ~27 processes (six services and the gateway), each with its own pool
+max_connections = 500
 password_encryption = 'scram-sha-256'
 
 # memory, sized for a 2-core / few-GiB dev box
