@@ -13,6 +13,7 @@ help:
 	@echo "make test    run the whole test suite against real PostgreSQL and Kafka"
 	@echo "make down    stop everything"
 	@echo "make bench   print throughput and latency figures"
+	@echo "make faults  kill processes and restart Kafka and PostgreSQL (private ones) under load; print the counts"
 	@echo "make lint    buf lint the contracts, and buf breaking against main's"
 
 deps:
@@ -57,8 +58,10 @@ test-unit: deps
 bench: servers
 	$(UV) run python -m bench
 
+# Kafka and PostgreSQL restarts happen on a private pair of servers (tests/faults/conftest.py), never
+# the shared ones; -s shows the checker's counts (acknowledged, retried, lost, duplicated effects).
 faults: servers
-	$(UV) run pytest -q -m faults tests/faults
+	$(UV) run pytest -q -s -m faults tests/faults
 
 lint:
 	@bash scripts/buf.sh lint
