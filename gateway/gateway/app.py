@@ -101,7 +101,7 @@ RETURNED_RESPONSE_HEADERS = frozenset({b"content-type", b"etag", b"idempotent-re
                                        b"retry-after"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: The last path segment of a route that answers with aggregates only (counts, no records).
-AGGREGATE_SEGMENTS = frozenset({"summary"})
+AGGREGATE_SEGMENTS = frozenset({"summary", "funnel"})
 ADMINS = frozenset({"force_admin"})
 AGREEMENT_READERS = frozenset({"force_admin", "auditor"})
 UPSTREAM_FAILURES = Counter("gateway_upstream_failures_total", "Downstream calls that failed", ["service", "kind"])
