@@ -26,6 +26,8 @@ pytestmark = pytest.mark.integration
 FORCE = "west-midlands"
 #: Three days ago to the hour: every window, and its grace, has passed by now.
 BASE = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
+#: Retries a third of a second apart, not five seconds (the sender's other timings as deployed).
+FAST_RETRIES = {"ALERTS_WEBHOOK_RETRY_BASE_SECONDS": "0.3"}
 ALERT_TYPES = ("naloxone.alerts.v1.OverdoseSpikeDetected", "naloxone.alerts.v1.OverdoseSpikeSubsided")
 
 
@@ -70,8 +72,8 @@ async def stack(servers, issuer, tmp_path_factory):
     s = IsolatedStack(servers, issuer, tmp_path_factory.mktemp("alerts"))
     await s.prepare()
     s.start("incidents-api", "incidents-relay", "alerts-api", "alerts-relay", "alerts-projector", "alerts-reactor",
-            env={"ALERTS_WEBHOOK_RETRY_BASE_SECONDS": "0.3", "ALERTS_WEBHOOK_POLL_SECONDS": "0.2"})
-    s.start("alerts-worker", env={"ALERTS_WEBHOOK_RETRY_BASE_SECONDS": "0.3", "ALERTS_WEBHOOK_POLL_SECONDS": "0.2"})
+            env=FAST_RETRIES)
+    s.start("alerts-worker", env=FAST_RETRIES)
     yield s
     await s.destroy()
 
@@ -209,7 +211,7 @@ async def _replay_consumers(stack, consumers: dict[str, tuple[str, list[str]]]) 
     for schema, _ in consumers.values():
         await stack.scalar(f"DELETE FROM {schema}.projector_offsets", service_name="alerts")
         await stack.scalar(f"DELETE FROM {schema}.processed_events", service_name="alerts")
-    stack.start(*consumers, env={"ALERTS_WEBHOOK_RETRY_BASE_SECONDS": "0.3", "ALERTS_WEBHOOK_POLL_SECONDS": "0.2"})
+    stack.start(*consumers, env=FAST_RETRIES)
     for process, (schema, topics) in consumers.items():
         end = await topic_end_offsets(stack, topics)
 

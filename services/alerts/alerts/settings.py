@@ -23,8 +23,8 @@ class AlertsSettings(ServiceProcessSettings):
     webhook_retry_base_seconds: float = 5.0
     webhook_retry_max_seconds: float = 3600.0
     webhook_max_attempts: int = 20
-    #: How long an idle sender waits before looking for due deliveries again.
-    webhook_poll_seconds: float = 1.0
+    #: The longest an idle sender waits before looking again (it wakes for new deliveries and due retries).
+    webhook_poll_seconds: float = 5.0
     #: Deliveries sent at once.
     webhook_concurrency: int = 8
 

@@ -216,7 +216,7 @@ class WebhookSender:
         self.ready = True
         log.info("webhook sender running", concurrency=s.webhook_concurrency)
         try:
-            last_backlog = 0.0
+            last_backlog, woken = 0.0, False
             while not self._stopping.is_set():
                 self.wake.clear()
                 sent = await self.send_due(pool, session)
@@ -224,15 +224,27 @@ class WebhookSender:
                     BACKLOG.set(await pool.fetchval("SELECT count(*) FROM webhook_deliveries "
                                                     "WHERE delivered_at IS NULL AND abandoned_at IS NULL"))
                     last_backlog = time.monotonic()
-                if not sent:
-                    try:
-                        await asyncio.wait_for(self.wake.wait(), s.webhook_poll_seconds)
-                    except TimeoutError:
-                        pass
+                if sent:
+                    continue
+                # Idle: sleep until the next retry is due, a new delivery wakes us, or the poll. A wake
+                # may come before the consumer's commit is visible: then look once more shortly after.
+                wait = 0.2 if woken else min(s.webhook_poll_seconds, await self._until_next_due(pool))
+                try:
+                    await asyncio.wait_for(self.wake.wait(), max(0.05, wait))
+                    woken = True
+                except TimeoutError:
+                    woken = False
         finally:
             self.ready = False
             await session.close()
             await pool.close()
+
+    @staticmethod
+    async def _until_next_due(pool: asyncpg.Pool) -> float:
+        seconds = await pool.fetchval(
+            "SELECT extract(epoch FROM min(next_attempt_at) - now()) FROM webhook_deliveries "
+            "WHERE delivered_at IS NULL AND abandoned_at IS NULL")
+        return float("inf") if seconds is None else float(seconds)
 
     async def send_due(self, pool: asyncpg.Pool, session: aiohttp.ClientSession) -> int:
         s = self.settings
