@@ -77,7 +77,7 @@ async def aggregate_reader(identity: Caller) -> str | None:
 
 Reader = Annotated[str | None, Depends(aggregate_reader)]
 AsOf = Annotated[date | None, Query(description="figures as they stood at the end of this UK day (YYYY-MM-DD)")]
-Format = Annotated[Literal["json", "csv"] | None, Query(description="json (default) or csv")]
+Format = Annotated[Literal["json", "csv"] | None, Query(alias="format", description="json (default) or csv")]
 AcceptHeader = Annotated[str | None, Header(alias="Accept")]
 
 
