@@ -398,7 +398,9 @@ class PlatformMix:
                 "place": {"area_code": f"B{n % 20}", "latitude": 52.48, "longitude": -1.89},
                 "subject": {"local_identifier": f"AD{n // 2:08d}", "age_band": "25_to_34", "sex": "male"}}
         kit = None
-        if officer is not None:
+        if officer is None:
+            body["administered_by"] = "member_of_public"  # no officer free: a bystander's take-home kit
+        else:
             body["staff_number"] = officer.staff_number
             if officer.kit is not None:
                 kit = officer.kit
