@@ -166,6 +166,9 @@ def process_objects(owner: Owner, process: Process) -> list:
         "spec": {
             "replicas": 1 if kind == "worker" else 2,
             "revisionHistoryLimit": 5,
+            # A standing-by relay is never ready (it waits for the outbox lock), so a rolling update
+            # would wait for it forever: the old relay goes first.
+            **({"strategy": {"type": "Recreate"}} if process.kind == "relay" else {}),
             "selector": {"matchLabels": selector},
             "template": {"metadata": {"labels": labels(owner.name, process.name, process.kind)},
                          "spec": pod},
@@ -174,7 +177,8 @@ def process_objects(owner: Owner, process: Process) -> list:
     if kind == "worker":
         deployment = Commented(
             f"{process.name}: a worker; its ops server answers /healthz, /readyz and /metrics on {process.port}."
-            + ("\nOne relay publishes at a time (it holds the outbox lock); a second replica would wait."
+            + ("\nOne relay publishes at a time (it holds the outbox lock); a second replica would stand by,\n"
+               "unready. Updates recreate it (a brief pause in publishing; nothing is lost, the outbox keeps it)."
                if process.kind == "relay" else
                "\nReplicas share the topics' partitions (one consumer group per read model), so partitions bound "
                "how many help." if process.kind in ("projector", "reactor") else ""),

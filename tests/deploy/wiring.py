@@ -158,6 +158,8 @@ def k8s_problems(objects: list[dict], plat: Platform) -> list[str]:
             problems.append(f"k8s: no Deployment for process {process.name}")
             continue
         pod = dep["spec"]["template"]
+        if process.kind == "relay" and dep["spec"].get("strategy", {}).get("type") != "Recreate":
+            problems.append(f"{where}: a rolling update would wait forever for a standby relay to be ready")
         if pod["metadata"]["labels"].get(SERVICE_LABEL) != owner.name:
             problems.append(f"{where}: pods are not labelled {SERVICE_LABEL}={owner.name}")
         container = pod["spec"]["containers"][0]
