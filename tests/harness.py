@@ -139,6 +139,54 @@ async def load_incidents(stack: IsolatedStack, count: int, first: int = 0, concu
 LOADS["incidents"] = load_incidents
 
 
+async def load_diversion(stack: IsolatedStack, count: int, first: int = 0, concurrency: int = 8) -> int:
+    """Partners contracted per scheme, referrals made at the API and taken through accepted, declined,
+    engaged and closed (completed or disengaged), as partners and custody staff record them."""
+    sem = asyncio.Semaphore(concurrency)
+    auth = {f: stack.auth(f, ["custody"]) for f in FORCES}
+    admin = {f: stack.auth(f, ["force_admin"]) for f in FORCES}
+    schemes = (("arrest_referral", "cranstoun"), ("deferred_prosecution", "turning-point"),
+               ("treatment", "change-grow-live"))
+    async with httpx.AsyncClient(base_url=stack.api("diversion"), timeout=30) as client:
+        async def call(force: str, path: str, body: dict, headers: dict | None = None, method: str = "POST") -> dict:
+            r = await client.request(method, f"/v1/forces/{force}/referrals{path}", json=body,
+                                     headers={**(headers or auth[force]), "Idempotency-Key": key()})
+            assert r.status_code in (200, 201), r.text
+            return r.json()
+
+        for force in FORCES:
+            for scheme, partner in schemes:
+                await call(force, f"/contracts/{scheme}", {"partner_org": partner, "starts_on": "2024-01-01"},
+                           admin[force], "PUT")
+
+        async def one(n: int) -> None:
+            force = FORCES[n % len(FORCES)]
+            month = 1 + n % 9
+            async with sem:
+                made = await call(force, "", {
+                    "subject": {"local_identifier": f"D{n // 2:06d}"}, "source": ("custody", "street")[n % 2],
+                    "scheme": schemes[n % 3][0], "consent": True, "referred_at": f"2025-{month:02d}-03T10:00:00+00:00",
+                    "area_code": f"B{n % 20}", "contact": f"phone {n}"})
+                referral = f"/{made['referral_id']}"
+                if n % 5 == 4:
+                    await call(force, f"{referral}/decline", {"declined_on": f"2025-{month:02d}-04",
+                                                             "reason": "no_contact"})
+                    return
+                await call(force, f"{referral}/acceptance", {"accepted_on": f"2025-{month:02d}-05"})
+                if n % 5 == 3:
+                    return
+                await call(force, f"{referral}/engagement", {"engaged_on": f"2025-{month:02d}-{8 + n % 10:02d}",
+                                                             "intervention": "structured_treatment"})
+                await call(force, f"{referral}/closure", {"closed_on": f"2025-{month:02d}-25",
+                                                          "closure": ("completed", "disengaged")[n % 2]})
+
+        await asyncio.gather(*(one(n) for n in range(first, first + count)))
+    return count
+
+
+LOADS["diversion"] = load_diversion
+
+
 def read_models(service_name: str) -> list[Projection]:
     return list(load_parts(service(service_name)).read_models)
 
