@@ -150,7 +150,8 @@ def top_functions(raw: Path, n: int = 25) -> str:
         own[frames[-1]] += int(count)
         for frame in set(frames):
             total[frame] += int(count)
-    lines = [f"{samples} samples", "", "self time (leaf frame):"]
+    lines = [f"{samples} samples (97/s; idle threads left out). A leaf `Runner.run` is time inside uvloop's C event",
+             "loop (polling and socket I/O), below any Python frame.", "", "self time (leaf frame):"]
     lines += [f"{100 * c / samples:6.1f}%  {f}" for f, c in own.most_common(n)] if samples else []
     lines += ["", "total time (frame anywhere on the stack):"]
     lines += [f"{100 * c / samples:6.1f}%  {f}" for f, c in total.most_common(n)] if samples else []
