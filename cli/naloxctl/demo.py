@@ -82,6 +82,27 @@ async def _inventory(client, force: str, trained: list[str], headers: dict, rng:
     return issued
 
 
+#: Provision status counts of the Home Office's monitoring of police naloxone (December 2024):
+#: 24 forces ongoing, 8 pilots, 7 agreed, 5 committed, 2 none. Which force has which status is
+#: illustrative demo data (the demo's active forces first, all ongoing), not the published list.
+PROVISION_COUNTS = (("ongoing", 24), ("pilot", 8), ("agreed", 7), ("committed", 5), ("none", 2))
+
+
+async def _provision(client, issuer: DevIssuer) -> dict[str, int]:
+    """Every force's provision status, recorded by its force admin through the gateway."""
+    from naloxone_kernel.reference.forces import FORCES
+
+    ordered = [*DEMO_FORCES, *(f.id for f in FORCES if f.id not in DEMO_FORCES)]
+    statuses = [status for status, n in PROVISION_COUNTS for _ in range(n)]
+    for n, (force, status) in enumerate(zip(ordered, statuses)):
+        token = issuer.mint(subject=f"demo-admin@{force}", roles=["force_admin"], force_id=force)
+        effective = date(2019, 6, 1) + timedelta(days=60 * n)
+        _ok(await client.put(f"/v1/forces/{force}/provision", headers={
+            "Authorization": f"Bearer {token}", "Idempotency-Key": f"demo-provision-{force}-{TODAY}"},
+            json={"status": status, "effective_on": effective.isoformat()}), 200, 409)
+    return {status: n for status, n in PROVISION_COUNTS}
+
+
 async def load_demo(gateway: str, seed: int = 7) -> int:
     rng = random.Random(seed)
     issuer = DevIssuer(state_dir() / "dev-issuer")
@@ -94,4 +115,6 @@ async def load_demo(gateway: str, seed: int = 7) -> int:
             issued = await _inventory(client, force, trained, headers, rng)
             print(f"  demo data: {done}/{total} forces ({force}: {count} officers, {len(trained)} trained, "
                   f"{issued} carrying a kit, 3 take-home supplies)", file=sys.stderr)
+        counts = await _provision(client, issuer)
+        print(f"  demo data: provision status of every force ({counts})", file=sys.stderr)
     return total
