@@ -3,7 +3,10 @@
 Each registered service's document is fetched from its API (so a new row in the registry
 appears here with no gateway edit), its schema names are kept unless two services define
 one name differently (then they are prefixed with the service), and every operation gets
-the platform's error shape for the statuses the gateway itself may answer.
+the platform's error shape for the statuses the gateway itself may answer. Parameters are
+documented as they can arrive: a path, query or header value is never JSON null (FastAPI
+writes an optional one as `anyOf [..., null]`; absent is `required: false`), and
+`force_id` is one of the UK forces.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import copy
 import json
 import time
+
+from naloxone_kernel.reference.forces import FORCES
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -25,15 +30,21 @@ ERROR_SCHEMA = {
     },
 }
 ERROR_REF = {"$ref": "#/components/schemas/PlatformError"}
+FORCE_ID_SCHEMA = {"type": "string", "enum": [f.id for f in FORCES],
+                   "description": "a UK police force id (GET /v1/reference/forces)"}
+NULL = {"type": "null"}
 GATEWAY_STATUSES = {
     "400": "Malformed request (path, header, query or body)",
     "401": "No valid bearer token",
     "403": "Not allowed for this identity",
     "404": "No such resource",
+    "408": "The request's headers or body did not arrive in time",
     "409": "Conflict with the current state",
     "413": "Request body too large",
+    "414": "URL too long",
     "422": "Validation failed",
     "429": "Too many requests (see Retry-After)",
+    "431": "Too many request headers, or too large",
     "502": "A service answered badly",
     "503": "A service is unavailable (see Retry-After)",
     "504": "A service did not answer in time",
@@ -50,6 +61,18 @@ def _rename_refs(document: dict, renames: dict[str, str]) -> dict:
     return json.loads(text)
 
 
+def _parameter(parameter: dict) -> dict:
+    """A path, query or header parameter as a request can carry it (see the module docstring)."""
+    if parameter.get("in") == "path" and parameter.get("name") == "force_id":
+        return {**parameter, "schema": {"$ref": "#/components/schemas/ForceId"}}
+    schema = parameter.get("schema")
+    if isinstance(schema, dict) and isinstance(schema.get("anyOf"), list) and NULL in schema["anyOf"]:
+        kept = [s for s in schema["anyOf"] if s != NULL]
+        rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+        return {**parameter, "schema": {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}}
+    return parameter
+
+
 def merge(gateway_doc: dict, service_docs: dict[str, dict], title: str) -> dict:
     merged = {
         "openapi": gateway_doc.get("openapi", "3.1.0"),
@@ -57,7 +80,7 @@ def merge(gateway_doc: dict, service_docs: dict[str, dict], title: str) -> dict:
                  "description": "The public API of the Naloxone Partnership Platform. Every call needs "
                                 "`Authorization: Bearer <token>` (ES256/RS256 from the platform's issuer)."},
         "paths": {},
-        "components": {"schemas": {"PlatformError": ERROR_SCHEMA},
+        "components": {"schemas": {"PlatformError": ERROR_SCHEMA, "ForceId": FORCE_ID_SCHEMA},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "security": [{"bearer": []}],
         "tags": [],
@@ -82,6 +105,8 @@ def merge(gateway_doc: dict, service_docs: dict[str, dict], title: str) -> dict:
                 operation.setdefault("tags", [])
                 operation["tags"] = [name] + [t for t in operation["tags"] if t != name]
                 operation["operationId"] = f"{name}_{operation.get('operationId', method + path)}"
+                if "parameters" in operation:
+                    operation["parameters"] = [_parameter(p) for p in operation["parameters"]]
                 responses = operation.setdefault("responses", {})
                 for status, description in GATEWAY_STATUSES.items():
                     responses[status] = {"description": description,
