@@ -28,9 +28,9 @@ import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Awaitable, Callable
 
 import aiohttp
 
@@ -110,7 +110,7 @@ class GatewayClient:
         self.session: aiohttp.ClientSession | None = None
         self._ids = itertools.count()
 
-    async def __aenter__(self) -> "GatewayClient":
+    async def __aenter__(self) -> GatewayClient:
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self.connections, limit_per_host=self.connections,
                                            force_close=False, enable_cleanup_closed=True),
@@ -146,7 +146,7 @@ class GatewayClient:
                 async with self.session.request(method, self.base_url + path, json=body, headers=headers) as r:
                     payload = await r.read()
                     status = r.status
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 status, payload = None, b""
                 sent.answers.append(type(exc).__name__)
             else:
@@ -175,7 +175,7 @@ class GatewayClient:
             async with self.session.get(self.base_url + path, headers=self._headers(force)) as r:
                 await r.read()
                 status = r.status
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+        except (TimeoutError, aiohttp.ClientError, OSError):
             status = None
         read = Read(kind, status, (time.perf_counter() - started) * 1000 if status else None)
         self.reads.append(read)

@@ -13,7 +13,7 @@ import asyncio
 import random
 import time
 from collections import defaultdict
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from bench.common import start_processes
 from bench.workload import UNLIMITED, GatewayClient, PlatformMix, run_at_rate, tokens_for

@@ -41,7 +41,8 @@ async def test_servers_restarted_and_every_process_killed_alone_lose_nothing_and
     await start_all(stack)
     faults = [restart_server("kafka.sh", 5.0), restart_server("pg.sh", 3.0)]
     faults += [sigkill([name], down=DOWN) for name in process_names(stack)]
-    report, done, died, mix = await run_under_faults(stack, faults, rate=RATE, between=2.0, officers_per_force=20)
+    report, done, _died, _mix = await run_under_faults(stack, faults, rate=RATE, between=2.0,
+                                                      officers_per_force=20)
     print(f"\nfault run: {len(done)} faults at {RATE:.0f} requests/s offered")
     print("counts: " + ", ".join(f"{k} {v}" for k, v in report.counts().items()))
     assert_clean(report)
