@@ -12,7 +12,8 @@ fault suite's checker then proves what became of every command in the ledger.
   (status, attempts, timings) is a `Sent` in `client.ledger`.
 * `PlatformMix`: enrolments, training records, kit receipts, issues and returns,
   administrations (some naming the officer's kit, which inventory's reactor turns into
-  KitUsed), take-home supplies, referrals, dashboard reads, and a small share of commands
+  KitUsed, and which the alerts service counts for spikes), take-home supplies, referrals,
+  dashboard reads (summaries, referral funnel, force overview), and a small share of commands
   the platform must refuse (422 bad input, 409 a kit for an officer it does not know).
   Only routes whose service is in the registry are in the mix (`mix.missing` says which
   kinds are not); the mix keeps its own picture of officers and kits so that no two
@@ -215,6 +216,7 @@ KINDS: tuple[tuple[str, str, int], ...] = (
     ("read_incidents_summary", "incidents", 6),
     ("read_referral_funnel", "referrals", 6),
     ("read_force_overview", "overview", 6),
+    ("read_alerts_summary", "alerts", 3),
 )
 
 
@@ -308,7 +310,7 @@ class PlatformMix:
         elif kind.startswith("read_"):
             path = {"read_training_summary": "training/summary", "read_inventory_summary": "inventory/summary",
                     "read_incidents_summary": "incidents/summary", "read_referral_funnel": "referrals/funnel",
-                    "read_force_overview": "overview"}[kind]
+                    "read_force_overview": "overview", "read_alerts_summary": "alerts/summary"}[kind]
             await self.client.read(kind, force, f"{base}/{path}")
         else:
             raise ValueError(kind)
