@@ -70,12 +70,13 @@ class Receiver:
 @pytest.fixture(scope="module")
 async def stack(servers, issuer, tmp_path_factory):
     s = IsolatedStack(servers, issuer, tmp_path_factory.mktemp("alerts"))
-    await s.prepare()
-    s.start("incidents-api", "incidents-relay", "alerts-api", "alerts-relay", "alerts-projector", "alerts-reactor",
-            env=FAST_RETRIES)
-    s.start("alerts-worker", env=FAST_RETRIES)
-    yield s
-    await s.destroy()
+    try:  # torn down even when a process fails to start, so nothing is left running
+        await s.prepare()
+        s.start("incidents-api", "incidents-relay", "alerts-api", "alerts-relay", "alerts-projector",
+                "alerts-reactor", "alerts-worker", env=FAST_RETRIES)
+        yield s
+    finally:
+        await s.destroy()
 
 
 @pytest.fixture(scope="module")
