@@ -85,10 +85,13 @@ def _key_bytes(value: str, what: str) -> bytes:
 class PersonalDataSettings(ServiceProcessSettings):
     """Options of a service that holds personal data (env `<SERVICE>_...`, maps as JSON)."""
 
-    #: The platform's pseudonymisation secret; each force's HMAC key is derived from it.
-    pseudonym_secret: str = DEV_PSEUDONYM_SECRET
+    #: The platform's pseudonymisation secret; each force's HMAC key is derived from it. One
+    #: platform-wide variable (not per service): incidents, inventory and diversion must make the
+    #: same pseudonym for the same person, or an erasure at one misses the others' records.
+    pseudonym_secret: str = Field(default=DEV_PSEUDONYM_SECRET, validation_alias="NALOX_PSEUDONYM_SECRET")
     #: A force that keeps its own pseudonymisation secret: force id -> secret.
-    pseudonym_force_secrets: dict[str, str] = Field(default_factory=dict)
+    pseudonym_force_secrets: dict[str, str] = Field(default_factory=dict,
+                                                    validation_alias="NALOX_PSEUDONYM_FORCE_SECRETS")
     #: The key that wraps data keys at rest (base64 of 32 bytes), and its id.
     data_key_wrapping_key: str = DEV_WRAPPING_KEY
     data_key_wrapping_key_id: str = DEV_WRAPPING_KEY_ID

@@ -133,7 +133,7 @@ def _settings_class(name: str, base: type[ServiceProcessSettings]) -> type[Servi
     return type(f"{name.title()}Settings", (base,), {
         "__annotations__": {"service_name": str},
         "service_name": name,
-        "model_config": SettingsConfigDict(env_prefix=f"{name.upper()}_", extra="ignore"),
+        "model_config": SettingsConfigDict(env_prefix=f"{name.upper()}_", extra="ignore", populate_by_name=True),
     })
 
 
