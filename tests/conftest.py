@@ -61,10 +61,12 @@ def issuer(tmp_path_factory) -> DevIssuer:
 async def platform(servers, issuer, tmp_path_factory):
     """The whole platform (training API, relay, projector, gateway) as real processes."""
     stack = IsolatedStack(servers, issuer, tmp_path_factory.mktemp("platform"))
-    await stack.prepare()
-    stack.up()
-    yield stack
-    await stack.destroy()
+    try:  # a stack that failed to come up still stops its processes and drops its databases
+        await stack.prepare()
+        stack.up()
+        yield stack
+    finally:
+        await stack.destroy()
 
 
 @pytest.fixture
