@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from naloxone.alerts.v1 import events_pb2 as alerts_pb
@@ -49,12 +50,18 @@ class Entity:
     state: dict
 
 
+@lru_cache(maxsize=65536)
+def _uk_hour(hour: int) -> date:
+    """The UK day of an hour since the epoch (UK offsets change only on the hour)."""
+    return datetime.fromtimestamp(hour * 3600, UTC).astimezone(UK).date()
+
+
 def uk_day(ts) -> date:
-    return ts.ToDatetime(tzinfo=UTC).astimezone(UK).date()
+    return _uk_hour(ts.seconds // 3600)
 
 
 def _month(ts) -> str:
-    return ts.ToDatetime(tzinfo=UTC).astimezone(UK).strftime("%Y-%m") if ts.seconds or ts.nanos else ""
+    return _uk_hour(ts.seconds // 3600).strftime("%Y-%m") if ts.seconds or ts.nanos else ""
 
 
 def _iso(value: date | None) -> str | None:
@@ -64,21 +71,21 @@ def _iso(value: date | None) -> str | None:
 # --- officers (training) ---------------------------------------------------------------
 
 def _officer(state: dict | None, p) -> dict | None:
-    if isinstance(p, training_pb.OfficerEnrolled):
+    if type(p) is training_pb.OfficerEnrolled:
         base = state or {"trained": False, "certified": False, "valid_until": None}
         return {**base, "active": True}
     if state is None:
         return None
     state = dict(state)
-    if isinstance(p, training_pb.TrainingCompleted):
+    if type(p) is training_pb.TrainingCompleted:
         valid_until = _iso(from_date(p.valid_until))
         state["trained"] = True
         if valid_until and (state["valid_until"] is None or valid_until >= state["valid_until"]):
             state.update(certified=True, valid_until=valid_until)
-    elif isinstance(p, training_pb.CertificationExpired):
+    elif type(p) is training_pb.CertificationExpired:
         if state["valid_until"] == _iso(from_date(p.valid_until)):
             state["certified"] = False
-    elif isinstance(p, training_pb.OfficerWithdrawn):
+    elif type(p) is training_pb.OfficerWithdrawn:
         state["active"] = False
     else:
         return None
@@ -102,27 +109,27 @@ _GONE = {inventory_pb.KitUsed: "used", inventory_pb.KitSuppliedTakeHome: "suppli
 
 
 def _kit(state: dict | None, p) -> dict | None:
-    if isinstance(p, inventory_pb.KitStocked):
+    if type(p) is inventory_pb.KitStocked:
         return {"loc": "stock", "holder": None, "expires_on": _iso(from_date(p.expires_on)), "expired": False,
                 "recalled": False, "reissuable": True}
     if state is None:
         return None
     state = dict(state)
-    if isinstance(p, inventory_pb.KitTransferred):
+    if type(p) is inventory_pb.KitTransferred:
         state.update(loc="stock", holder=None)
-    elif isinstance(p, inventory_pb.KitIssued):
+    elif type(p) is inventory_pb.KitIssued:
         state.update(loc="officer", holder=p.officer_id or None, reissuable=True)
         state["expires_on"] = _iso(from_date(p.expires_on)) or state["expires_on"]
-    elif isinstance(p, inventory_pb.KitReturned):
+    elif type(p) is inventory_pb.KitReturned:
         state.update(loc="stock", holder=None, reissuable=p.reissuable)
     elif type(p) in _GONE:
         state.update(loc=_GONE[type(p)], holder=None)
-    elif isinstance(p, inventory_pb.KitWrittenOff):
+    elif type(p) is inventory_pb.KitWrittenOff:
         lost = from_enum(inventory_pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason) == "lost"
         state.update(loc="lost" if lost else "destroyed", holder=None)
-    elif isinstance(p, inventory_pb.KitExpired):
+    elif type(p) is inventory_pb.KitExpired:
         state["expired"] = True
-    elif isinstance(p, inventory_pb.KitRecalled):
+    elif type(p) is inventory_pb.KitRecalled:
         state["recalled"] = True
     else:
         return None
@@ -155,15 +162,15 @@ def _outcome(value: int) -> str:
 
 
 def _administration(state: dict | None, p) -> dict | None:
-    if isinstance(p, incidents_pb.NaloxoneAdministered):
+    if type(p) is incidents_pb.NaloxoneAdministered:
         return {"month": _month(p.administered_at), "doses": p.doses, "outcome": _outcome(p.outcome),
                 "life_saved": p.life_saved}
     if state is None:
         return None
     state = dict(state)
-    if isinstance(p, incidents_pb.IncidentOutcomeRecorded):
+    if type(p) is incidents_pb.IncidentOutcomeRecorded:
         state.update(outcome=_outcome(p.outcome), life_saved=p.life_saved)
-    elif isinstance(p, incidents_pb.AdministrationCorrected):
+    elif type(p) is incidents_pb.AdministrationCorrected:
         if "doses" in p.corrected_fields:
             state["doses"] = p.doses
         if "administered_at" in p.corrected_fields:
@@ -185,18 +192,18 @@ def _administration_counts(s: dict) -> dict[tuple[str, str], int]:
 # --- referrals (diversion) ------------------------------------------------------------------
 
 def _referral(state: dict | None, p) -> dict | None:
-    if isinstance(p, diversion_pb.DiversionReferralMade):
+    if type(p) is diversion_pb.DiversionReferralMade:
         return {"month": _month(p.referred_at), "stage": "waiting", "engaged": False, "completed": False}
     if state is None:
         return None
     state = dict(state)
-    if isinstance(p, diversion_pb.ReferralAccepted):
+    if type(p) is diversion_pb.ReferralAccepted:
         state["stage"] = "accepted"
-    elif isinstance(p, diversion_pb.ReferralDeclined):
+    elif type(p) is diversion_pb.ReferralDeclined:
         state["stage"] = "declined"
-    elif isinstance(p, diversion_pb.TreatmentEngaged):
+    elif type(p) is diversion_pb.TreatmentEngaged:
         state.update(engaged=True, stage="accepted" if state["stage"] == "waiting" else state["stage"])
-    elif isinstance(p, diversion_pb.ReferralClosed):
+    elif type(p) is diversion_pb.ReferralClosed:
         closure = from_enum(diversion_pb.ReferralClosure, "REFERRAL_CLOSURE", p.closure)
         state["completed"] = state["completed"] or closure == "completed"
     else:
@@ -223,17 +230,17 @@ def _instant(ts) -> str | None:
 def _alert(state: dict | None, p) -> dict | None:
     """Spike alerts from the alerts domain (raised and closed), and the incidents domain's
     earlier OverdoseSpikeDetected (raised only)."""
-    if isinstance(p, alerts_pb.OverdoseSpikeDetected):
+    if type(p) is alerts_pb.OverdoseSpikeDetected:
         return {"open": True, "month": _month(p.window_end), "area_code": p.area_code,
                 "neighbouring_area_codes": list(p.neighbouring_area_codes), "window_start": _instant(p.window_start),
                 "window_end": _instant(p.window_end), "administrations": p.administrations,
                 "threshold": p.threshold, "subsided_at": None}
-    if isinstance(p, incidents_pb.OverdoseSpikeDetected):
+    if type(p) is incidents_pb.OverdoseSpikeDetected:
         return {"open": True, "month": _month(p.detected_at), "area_code": p.area_code,
                 "neighbouring_area_codes": [], "window_start": _instant(p.window_start),
                 "window_end": _instant(p.window_end), "administrations": p.administrations,
                 "threshold": None, "subsided_at": None}
-    if isinstance(p, alerts_pb.OverdoseSpikeSubsided):
+    if type(p) is alerts_pb.OverdoseSpikeSubsided:
         base = state or {"month": _month(p.started_at), "area_code": p.area_code, "neighbouring_area_codes": [],
                          "window_start": _instant(p.started_at), "window_end": None, "threshold": None}
         return {**base, "open": False, "administrations": p.administrations, "subsided_at": _instant(p.subsided_at)}
@@ -250,7 +257,7 @@ def _alert_counts(s: dict) -> dict[tuple[str, str], int]:
 # --- provision status (this service's own domain) -------------------------------------------------
 
 def _provision(state: dict | None, p) -> dict | None:
-    if isinstance(p, provision_pb.ProvisionStatusSet):
+    if type(p) is provision_pb.ProvisionStatusSet:
         return {"status": from_enum(provision_pb.ProvisionStatus, "PROVISION_STATUS", p.status),
                 "effective_on": _iso(from_date(p.effective_on))}
     return None
@@ -316,7 +323,7 @@ def entity_key(payload) -> Key | None:
 
 def holders_named(payloads: Iterable) -> set[Key]:
     """Holder entities a batch may touch that its kit states do not name (new holders)."""
-    return {("holder", p.officer_id) for p in payloads if isinstance(p, inventory_pb.KitIssued) and p.officer_id}
+    return {("holder", p.officer_id) for p in payloads if type(p) is inventory_pb.KitIssued and p.officer_id}
 
 
 def _diff(into: Counter, force_id: str, day: date, old: dict, new: dict) -> None:
@@ -337,7 +344,7 @@ def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -
     touched: set[Key] = set()
     for env, p in events:
         day = uk_day(env.recorded_at)
-        if isinstance(p, inventory_pb.TakeHomeKitSupplied):
+        if type(p) is inventory_pb.TakeHomeKitSupplied:
             _diff(ledger, p.force_id, day, {}, supply_counts(p))
             continue
         kind = EVENT_KINDS.get(type(p))

@@ -40,7 +40,7 @@ class ViewsReadModel:
             entity_id text NOT NULL,
             force_id  text NOT NULL,
             version   bigint NOT NULL,
-            state     jsonb NOT NULL,
+            state     text NOT NULL,
             PRIMARY KEY (kind, entity_id)
         );
         CREATE INDEX IF NOT EXISTS entities_by_force ON {schema}.entities (force_id, kind);
@@ -64,7 +64,13 @@ class ViewsReadModel:
 
     async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
         pairs = [(e.envelope, e.payload) for e in events]
-        keys = {k for _, p in pairs if (k := entity_key(p)) is not None} | holders_named(p for _, p in pairs)
+        # an entity whose first event in the batch opens its stream (version 1) cannot exist yet
+        keys, fresh = set(), set()
+        for env, p in pairs:
+            k = entity_key(p)
+            if k is not None and k not in keys and k not in fresh:
+                (fresh if env.aggregate_version == 1 and k[0] != "alert" else keys).add(k)
+        keys |= holders_named(p for _, p in pairs)
         entities = await _load(conn, schema, keys)
         holders = {("holder", e.state["holder"]) for (kind, _), e in entities.items()
                    if kind == "kit" and e.state.get("holder")} - entities.keys()
@@ -75,7 +81,7 @@ class ViewsReadModel:
                     for k in sorted(touched)]
             await conn.execute(
                 f"""INSERT INTO {schema}.entities (kind, entity_id, force_id, version, state)
-                    SELECT k, i, f, v, s::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
+                    SELECT k, i, f, v, s FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
                                                           $5::text[]) AS t(k, i, f, v, s)
                     ON CONFLICT (kind, entity_id) DO UPDATE SET force_id = EXCLUDED.force_id,
                         version = EXCLUDED.version, state = EXCLUDED.state""",
@@ -104,7 +110,7 @@ async def _load(conn: asyncpg.Connection, schema: str, keys: set) -> dict:
         return {}
     kinds, ids = zip(*keys)
     rows = await conn.fetch(
-        f"""SELECT e.kind, e.entity_id, e.force_id, e.version, e.state::text AS state
+        f"""SELECT e.kind, e.entity_id, e.force_id, e.version, e.state
             FROM {schema}.entities e JOIN unnest($1::text[], $2::text[]) AS k(kind, id)
               ON e.kind = k.kind AND e.entity_id = k.id""", list(kinds), list(ids))
     return {(r["kind"], r["entity_id"]): Entity(r["force_id"], r["version"], json.loads(r["state"])) for r in rows}
@@ -202,14 +208,13 @@ class ViewsQueries:
 
     async def open_alerts(self, force_id: str) -> list[dict]:
         rows = await self.pool.fetch(
-            f"""SELECT entity_id, state::text AS state FROM {self.schema}.entities
-                WHERE force_id = $1 AND kind = 'alert' AND (state->>'open')::boolean
-                ORDER BY state->>'window_end' DESC NULLS LAST LIMIT 100""", force_id)
-        return [{"alert_id": r["entity_id"], **{k: v for k, v in json.loads(r["state"]).items()
-                                                 if k not in ("open", "month")}} for r in rows]
+            f"SELECT entity_id, state FROM {self.schema}.entities WHERE force_id = $1 AND kind = 'alert'", force_id)
+        alerts = [{"alert_id": r["entity_id"], **json.loads(r["state"])} for r in rows]
+        return sorted(({k: v for k, v in a.items() if k not in ("open", "month")} for a in alerts if a["open"]),
+                      key=lambda a: a.get("window_end") or "", reverse=True)[:100]
 
     async def provision_record(self, force_id: str) -> dict | None:
         row = await self.pool.fetchrow(
-            f"SELECT version, state::text AS state FROM {self.schema}.entities WHERE kind = 'provision' AND entity_id = $1",
+            f"SELECT version, state FROM {self.schema}.entities WHERE kind = 'provision' AND entity_id = $1",
             force_id)
         return {**json.loads(row["state"]), "version": row["version"]} if row else None
