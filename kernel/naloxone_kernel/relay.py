@@ -85,9 +85,11 @@ class OutboxRelay:
                     failures = 0
                     if published and self._sleeping:
                         await self._set_sleeping(conn, False)
-                except (asyncpg.PostgresConnectionError, OSError):
+                except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
                     raise  # the connection (and with it the leadership lock) is gone: exit and be restarted
                 except Exception as exc:  # Kafka unavailable, timeouts: rows stay unmarked, try again
+                    if conn.is_closed():  # PostgreSQL went away mid-batch, whatever the exception says
+                        raise
                     failures += 1
                     log.error("publish failed; will retry", error=f"{type(exc).__name__}: {exc}", attempt=failures)
                     await self._pause(min(5.0, 0.1 * 2 ** failures))
