@@ -12,6 +12,13 @@ EARLIEST_DAY = date(2000, 1, 1)  # before any UK police naloxone scheme
 LATEST_DAY = date(2100, 12, 31)
 
 
+#: A UK month (YYYY-MM) within the same bounds as PlausibleDate, for month query parameters.
+MONTH_PATTERN = r"^(?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$"
+
+#: The 200 response of a view that also answers as CSV (?format=csv or Accept: text/csv).
+CSV_ALSO = {200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}}
+
+
 class Strict(BaseModel):
     """Unknown fields are refused (422 naming them); strings are trimmed."""
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from naloxone_kernel.domain import InvalidValue, NotFound
 from naloxone_kernel.http import page
 from naloxone_kernel.service import Command, Kit, ServiceParts, force_scope, respond
+from naloxone_kernel.schemas import MONTH_PATTERN
 
 from ..adapters.contracts import to_proto
 from ..adapters.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_secret, webhook_worker
@@ -36,7 +37,7 @@ AdminForce = Annotated[str, Depends(force_scope(ADMINS))]
 WebhookForce = Annotated[str, Depends(force_scope(WEBHOOK_READERS))]
 SummaryForce = Annotated[str, Depends(force_scope(SUMMARY_READERS))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 
 router = APIRouter()
 

@@ -26,6 +26,7 @@ from naloxone_kernel.personal_data import (
     run_with_keys,
 )
 from naloxone_kernel.serialization import event_to_json
+from naloxone_kernel.schemas import MONTH_PATTERN
 from naloxone_kernel.service import (
     Command,
     Kit,
@@ -207,7 +208,7 @@ def _status(opened: Opened, shredded: str | None) -> str:
 @router.get("/v1/forces/{force_id}/administrations", tags=["queries"])
 async def list_administrations(force_id: ReadForce, kit: Kit, limit: Limit = 100, after: UUID | None = None,
                                flagged: bool | None = None,
-                               month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None):
+                               month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None):
     """Administrations newest first, with flags, outcome and whether the figures are provisional."""
     rows = await kit.queries.administrations(force_id, limit=limit, after=after, flagged=flagged,
                                              month=date.fromisoformat(f"{month}-01") if month else None)
@@ -244,8 +245,8 @@ async def get_administration(force_id: ReadForce, administration_id: UUID, kit: 
 
 @router.get("/v1/forces/{force_id}/incidents/summary", tags=["queries"])
 async def summary(force_id: SummaryForce, kit: Kit,
-                  since: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
-                  until: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None):
+                  since: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
+                  until: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None):
     """By month: incidents, administrations, doses, outcomes, lives saved, governance flags; a month is
     provisional while any of its outcomes is not final. Lives saved: """ + LIFE_SAVED_RULE
     months = await kit.queries.summary(force_id, since=date.fromisoformat(f"{since}-01") if since else None,

@@ -24,6 +24,7 @@ from naloxone_kernel.auth import SUBMIT_ONLY_ROLES, Forbidden
 from naloxone_kernel.domain import UK, InvalidValue, NotFound
 from naloxone_kernel.reference.force_figures import figures_for
 from naloxone_kernel.reference.forces import FORCES, forces_in_region, get_force
+from naloxone_kernel.schemas import CSV_ALSO
 from naloxone_kernel.service import Caller, Command, Kit, ServiceParts, force_scope, respond
 
 from ..adapters.contracts import to_proto
@@ -178,7 +179,7 @@ def columns_doc() -> list[dict]:
             for c in COLUMNS]
 
 
-@router.get("/v1/national/comparison", tags=["national"])
+@router.get("/v1/national/comparison", tags=["national"], responses=CSV_ALSO)
 async def national_comparison(
     kit: Kit, reader: Reader, as_of: AsOf = None, fmt: Format = None, accept: AcceptHeader = None,
     sort: Annotated[str, Query(description=f"any column: {', '.join(SORT_KEYS)}")] = "force_name",
@@ -203,7 +204,7 @@ async def national_comparison(
             "columns": columns_doc(), "suppression": SUPPRESSION, "rows": rows, "total": total}
 
 
-@router.get("/v1/regions/{region}/overview", tags=["regions"])
+@router.get("/v1/regions/{region}/overview", tags=["regions"], responses=CSV_ALSO)
 async def region_overview(region: str, kit: Kit, reader: Reader, as_of: AsOf = None, fmt: Format = None,
                           accept: AcceptHeader = None):
     """A policing region: each of its forces and the region's total, beside the national total."""
@@ -226,7 +227,7 @@ async def region_overview(region: str, kit: Kit, reader: Reader, as_of: AsOf = N
             "suppression": SUPPRESSION, "forces": rows, "total": total, "national": national}
 
 
-@router.get("/v1/national/trends", tags=["national"])
+@router.get("/v1/national/trends", tags=["national"], responses=CSV_ALSO)
 async def national_trends(kit: Kit, reader: Reader, as_of: AsOf = None, fmt: Format = None,
                           accept: AcceptHeader = None):
     """National figures by UK month: administrations, outcomes, doses, take-home supplies and
@@ -261,7 +262,7 @@ def _carry_forward(states: dict[str, dict[str, int]], monthly, last: str) -> dic
     return out
 
 
-@router.get("/v1/forces/{force_id}/overview", tags=["forces"])
+@router.get("/v1/forces/{force_id}/overview", tags=["forces"], responses=CSV_ALSO)
 async def force_overview(force_id: ReadForce, kit: Kit, as_of: AsOf = None, fmt: Format = None,
                          accept: AcceptHeader = None):
     """A force's own figures in depth (unsuppressed, for its own users): uptake, stock, expiry,
