@@ -12,6 +12,7 @@ already knows (their own force).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import OrderedDict
@@ -112,6 +113,8 @@ class GridCache:
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self.items: OrderedDict = OrderedDict()
+        #: Grids being built: concurrent readers of one (key, version) share one build.
+        self.building: dict[tuple, asyncio.Future] = {}
 
     async def grid(self, queries: ViewsQueries, viewer: str | None, as_of: date | None) -> Published:
         day = as_of or today()
@@ -121,11 +124,29 @@ class GridCache:
         if hit is not None and hit[0] == version:
             self.items.move_to_end(key)
             return hit[1]
-        sums = await queries.force_sums(as_of, day)
-        provision = await queries.provision(as_of)
-        by_force = {f: force_counts(ForceSums(s["totals"], s["lapsing"], s["expiring"]), provision.get(f))
-                    for f, s in sums.items()}
-        grid = build_grid(by_force, provision, viewer)
+        pending = self.building.get((key, version))
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future = asyncio.get_running_loop().create_future()
+        self.building[(key, version)] = future
+        try:
+            sums = await queries.force_sums(as_of, day)
+            provision = await queries.provision(as_of)
+            by_force = {f: force_counts(ForceSums(s["totals"], s["lapsing"], s["expiring"]), provision.get(f))
+                        for f, s in sums.items()}
+            # suppression is CPU work of a fraction of a second: off the event loop, so other
+            # requests (and the probes) are not queued behind it
+            grid = await asyncio.to_thread(build_grid, by_force, provision, viewer)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            self.building.pop((key, version), None)
+        future.set_result(grid)
         self.items[key] = (version, grid)
         while len(self.items) > self.size:
             self.items.popitem(last=False)
