@@ -81,6 +81,14 @@ class StackConfig:
         return env
 
 
+def _process_named(response: httpx.Response) -> str | None:
+    """The process a probe says it is (every platform process names itself)."""
+    try:
+        return response.json().get("process")
+    except ValueError:
+        return None
+
+
 def registry_ports(allocate=None) -> dict[str, int]:
     """Every process's port: the registry's, or one from `allocate()` each (tests)."""
     ports = {"gateway": allocate() if allocate else GATEWAY_PORT,
@@ -173,6 +181,10 @@ class LocalStack:
                 raise RuntimeError(f"{name} exited; see {self.log_file(name)}")
             try:
                 response = httpx.get(spec.ready_url, timeout=2)
+                answered_by = _process_named(response)
+                if answered_by not in (None, name):  # its port is someone else's: it never started
+                    raise RuntimeError(f"{name}'s port {spec.ready_url} is answered by {answered_by}; "
+                                       f"see {self.log_file(name)}")
                 if response.status_code == 200:
                     return
                 last = response.text

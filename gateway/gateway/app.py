@@ -605,7 +605,7 @@ def build_api(gateway: Gateway) -> FastAPI:
 
     @api.get("/healthz", include_in_schema=False)
     async def healthz():
-        return {"status": "ok"}
+        return {"status": "ok", "process": "gateway"}
 
     @api.get("/openapi.json", include_in_schema=False)
     async def openapi_document():
@@ -719,13 +719,13 @@ def build_ops(gateway: Gateway):
         if path == "/readyz":
             failures = await gateway.readiness()
             status = 503 if failures else 200
-            body = json.dumps({"status": "not ready", "failures": failures} if failures else
-                              {"status": "ready"}).encode()
+            body = json.dumps({"status": "not ready", "process": "gateway", "failures": failures} if failures else
+                              {"status": "ready", "process": "gateway"}).encode()
             content_type = b"application/json"
         elif path == "/metrics":
             status, body, content_type = 200, generate_latest(), CONTENT_TYPE_LATEST.encode()
         elif path == "/healthz":
-            status, body, content_type = 200, b'{"status":"ok"}', b"application/json"
+            status, body, content_type = 200, b'{"status":"ok","process":"gateway"}', b"application/json"
         else:
             status, body, content_type = 404, b'{"error":"not_found","message":"ops: /healthz /readyz /metrics"}', \
                 b"application/json"

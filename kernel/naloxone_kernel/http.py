@@ -233,10 +233,13 @@ def install_error_handlers(app: FastAPI) -> None:
             {"field": "header.Idempotency-Key", "rule": "reused_for_different_request", "message": str(exc)}]))
 
 
-def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
+def install_probes(app: FastAPI, process: str, checks: dict[str, ReadinessCheck]) -> None:
+    """/healthz and /readyz; both name the process, so whoever waits on a port knows who answered
+    (a port handed out twice once let one service's readiness stand in for another's)."""
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
-        return {"status": "ok"}
+        return {"status": "ok", "process": process}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz():
@@ -247,8 +250,9 @@ def install_probes(app: FastAPI, checks: dict[str, ReadinessCheck]) -> None:
             except Exception as exc:  # any failure means not ready
                 failures[name] = f"{type(exc).__name__}: {exc}"[:200]
         if failures:
-            return JSONResponse(status_code=503, content={"status": "not ready", "failures": failures})
-        return {"status": "ready", "checks": sorted(checks)}
+            return JSONResponse(status_code=503, content={"status": "not ready", "process": process,
+                                                          "failures": failures})
+        return {"status": "ready", "process": process, "checks": sorted(checks)}
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics():

@@ -162,7 +162,7 @@ def create_service_app(name: str, settings: ServiceProcessSettings | None = None
     async def postgres() -> None:
         await app.state.service.pool.fetchval("SELECT 1")
 
-    install_probes(app, {"postgres": postgres, "kafka": kafka_check(settings.kafka_bootstrap)})
+    install_probes(app, entry.process_name("api"), {"postgres": postgres, "kafka": kafka_check(settings.kafka_bootstrap)})
     app.include_router(parts.router)
     app.add_middleware(PlatformMiddleware, max_body_bytes=settings.max_body_bytes, verifier=app.state.verifier)
     return app

@@ -67,7 +67,7 @@ async def run_worker(worker, *, name: str, host: str, ops_port: int, checks: dic
             raise RuntimeError(f"{name} is not running")
 
     app = FastAPI(title=f"{name} ops", docs_url=None, redoc_url=None, openapi_url=None)
-    install_probes(app, {"worker": worker_running, **checks})
+    install_probes(app, name, {"worker": worker_running, **checks})
     server = QuietServer(uvicorn.Config(app, host=host, port=ops_port, log_config=None, access_log=False))
     server.install_signal_handlers = lambda: None
 

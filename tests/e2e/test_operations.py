@@ -14,13 +14,13 @@ def test_every_process_answers_probes_and_metrics(platform):
     cfg = platform.config
     for name, port in cfg.ports.items():  # every process of every service, and the gateway's ops port
         base = f"http://127.0.0.1:{port}"
+        process = "gateway" if name.startswith("gateway") else name  # each names itself
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok", "process": process}
         if name == "gateway":  # the public port: readiness and metrics live on gateway-ops only
-            assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
             assert httpx.get(f"{base}/readyz").status_code == 404
             continue
-        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         ready = httpx.get(f"{base}/readyz")
-        assert ready.status_code == 200, ready.text
+        assert ready.status_code == 200 and ready.json()["process"] == process, ready.text
     relay_metrics = httpx.get(f"http://127.0.0.1:{cfg.port('training', 'relay')}/metrics").text
     assert "outbox_backlog_rows" in relay_metrics and "relay_published_events_total" in relay_metrics
     projector_metrics = httpx.get(f"http://127.0.0.1:{cfg.port('training', 'projector')}/metrics").text

@@ -251,13 +251,15 @@ class DiversionQueries:
             forces, after, status and str(status), scheme and str(scheme), partner_org, limit)
 
     async def funnel(self, force_id: str, *, since: date | None = None, until: date | None = None) -> dict:
-        by_group = await self.pool.fetch(_FUNNEL.format(
-            s=self.schema, group="partner_org, scheme,", group_by="GROUP BY partner_org, scheme "
-                                                              "ORDER BY partner_org, scheme"), force_id, since, until)
-        total = await self.pool.fetchrow(_FUNNEL.format(s=self.schema, group="", group_by=""), force_id, since, until)
+        """Per partner and scheme, and the totals, in one statement: one snapshot, so the totals are
+        always the sum of the groups shown (two reads let a referral land in between)."""
+        rows = await self.pool.fetch(_FUNNEL.format(
+            s=self.schema, group="partner_org, scheme, GROUPING(partner_org, scheme) = 3 AS is_total,",
+            group_by="GROUP BY GROUPING SETS ((partner_org, scheme), ()) ORDER BY is_total, partner_org, scheme"),
+            force_id, since, until)
         return {"groups": [{"partner_org": r["partner_org"], "scheme": r["scheme"]} | funnel_figures(r)
-                           for r in by_group],
-                "totals": funnel_figures(total)}
+                           for r in rows if not r["is_total"]],
+                "totals": funnel_figures(next(r for r in rows if r["is_total"]))}
 
     async def export(self, force_id: str, *, since: date | None = None, until: date | None = None,
                      partner_org: str | None = None) -> list[asyncpg.Record]:
