@@ -111,7 +111,7 @@ class IsolatedStack:
     async def prepare(self) -> None:
         for url in self.database_urls.values():
             await ensure_database(url)
-        migrate_all(self.config)
+        await asyncio.to_thread(migrate_all, self.config)
         await ensure_topics(self.servers.kafka_bootstrap, self.topics)
 
     def start(self, *names: str, env: dict[str, str] | None = None, wait: bool = True) -> None:

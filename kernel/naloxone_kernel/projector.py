@@ -27,7 +27,7 @@ from naloxone.common.v1.envelope_pb2 import EventEnvelope
 
 from . import envelope as envelope_codec
 from .failpoints import failpoint
-from .kafka import manual_commit_consumer, topic_partitions
+from .kafka import getmany_until, manual_commit_consumer, topic_partitions
 from .logging import correlation_id_var, get_logger
 from .metrics import CONSUMER_LAG, PROJECTOR_APPLIED, PROJECTOR_DUPLICATES
 
@@ -231,12 +231,17 @@ class ProjectorRunner:
         async with self._conn_lock:
             rows = await self._conn.fetch(f"SELECT topic, partition, next_offset FROM {self.schema}.projector_offsets")
         stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        from_the_beginning = []
         for tp in partitions:
             offset = stored.get((tp.topic, tp.partition))
             if offset is None:
-                await self._consumer.seek_to_beginning(tp)
+                from_the_beginning.append(tp)
             else:
                 self._consumer.seek(tp, offset)
+        if from_the_beginning:
+            # One reset for them all: each seek_to_beginning waits for the fetcher to act on it
+            # (up to a whole fetch wait), and the group's coordinator waits for this listener.
+            await self._consumer.seek_to_beginning(*from_the_beginning)
 
     async def run(self) -> None:
         self._conn = await asyncpg.connect(self.database_url)
@@ -250,7 +255,7 @@ class ProjectorRunner:
             failures = 0
             last_lag_report = 0.0
             while not self._stopping.is_set():
-                batch = await self._consumer.getmany(timeout_ms=2000, max_records=1000)
+                batch = await getmany_until(self._consumer, self._stopping, timeout_ms=2000, max_records=1000)
                 if batch:
                     try:
                         await self._process(batch)

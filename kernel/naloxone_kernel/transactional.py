@@ -17,6 +17,7 @@ from typing import Sequence
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from .failpoints import failpoint
+from .kafka import getmany_until, group_instance_id
 from .logging import get_logger
 from .metrics import CONSUMER_LAG
 
@@ -53,7 +54,8 @@ class TransactionalLoop:
 
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.group_id, enable_auto_commit=False,
+            bootstrap_servers=self.bootstrap, group_id=self.group_id, group_instance_id=group_instance_id(),
+            enable_auto_commit=False,
             auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=self.max_records,
             fetch_max_wait_ms=2000, metadata_max_age_ms=30000)  # new matching topics are found within 30 s
         producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, transactional_id=self.group_id,
@@ -67,7 +69,7 @@ class TransactionalLoop:
             failures = 0
             last_lag = 0.0
             while not self._stopping.is_set():
-                batch = await consumer.getmany(timeout_ms=2000, max_records=self.max_records)
+                batch = await getmany_until(consumer, self._stopping, timeout_ms=2000, max_records=self.max_records)
                 if batch:
                     try:
                         await self._commit(producer, batch, await self.transform(batch))
@@ -97,12 +99,15 @@ class TransactionalLoop:
                 {tp: records[-1].offset + 1 for tp, records in batch.items()}, self.group_id)
 
     async def _rewind(self, consumer: AIOKafkaConsumer) -> None:
+        from_the_beginning = []
         for tp in consumer.assignment():
             committed = await consumer.committed(tp)
             if committed is None:
-                await consumer.seek_to_beginning(tp)
+                from_the_beginning.append(tp)
             else:
                 consumer.seek(tp, committed)
+        if from_the_beginning:  # one reset for all (each waits for the fetcher to act on it)
+            await consumer.seek_to_beginning(*from_the_beginning)
 
     async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
         for tp in consumer.assignment():

@@ -7,6 +7,7 @@ with it; each still answers /healthz, /readyz and /metrics like any service.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 
 import uvicorn
@@ -69,7 +70,10 @@ async def run_worker(worker, *, name: str, host: str, ops_port: int, checks: dic
     app = FastAPI(title=f"{name} ops", docs_url=None, redoc_url=None, openapi_url=None)
     install_probes(app, name, {"worker": worker_running, **checks})
     server = QuietServer(uvicorn.Config(app, host=host, port=ops_port, log_config=None, access_log=False))
-    server.install_signal_handlers = lambda: None
+    # The worker owns SIGTERM/SIGINT. uvicorn (>= 0.29) takes them over inside serve() unless told
+    # not to, and only gave them back once its own shutdown was done: a stopping worker sat out
+    # seconds (and a worker without an ops port never heard SIGTERM at all).
+    server.capture_signals = contextlib.nullcontext
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
