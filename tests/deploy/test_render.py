@@ -21,6 +21,8 @@ LOCAL_ONLY = {
     "NALOX_PG_PORT": "builds the local default database URL; every deployment sets the URL itself",
     "NALOX_KAFKA_PORT": "builds the local default bootstrap; every deployment sets the bootstrap itself",
     "NALOX_FAILPOINTS": "fault injection for tests; must never be set in a deployment",
+    "NALOX_INSTANCE_ID": "Kafka static membership when one host runs two members of a group; containers and "
+                         "pods each have a host name of their own, which is the default",
 }
 #: Reads whose variable name is computed, and the variables they stand for.
 COMPUTED_READS = {"gateway/gateway/config.py": lambda plat: plat.gateway.extra_env}
