@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, bool, float]] = {
     "idle": ("bench.idle", True, 180.0),
     "gateway": ("bench.gateway", True, 240.0),
     "platform": ("bench.platform", True, 900.0),
+    "views": ("bench.views", True, 900.0),
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

@@ -18,9 +18,13 @@ from typing import Awaitable, Callable
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
 
 from .auth import AuthError, Forbidden, Identity, UnknownForce
 from .commands import IdempotencyKeyReused, NotFound
@@ -231,6 +235,23 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _key_reused(_request: Request, exc: IdempotencyKeyReused):
         return JSONResponse(status_code=422, content=error_body("validation_failed", str(exc), [
             {"field": "header.Idempotency-Key", "rule": "reused_for_different_request", "message": str(exc)}]))
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def json_answer(body: dict | list, status_code: int = 200) -> Response:
+    """A large read's answer serialised once by `json`: FastAPI's jsonable_encoder walks every value
+    of a returned dict in Python first, and for the views' tables that walk was 3/4 of the CPU."""
+    return Response(json.dumps(body, default=_plain, separators=(",", ":")).encode(), status_code=status_code,
+                    media_type="application/json")
 
 
 def install_probes(app: FastAPI, process: str, checks: dict[str, ReadinessCheck]) -> None:

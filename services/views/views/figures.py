@@ -168,6 +168,9 @@ class Published:
     hidden: Suppressed
     provision: dict[str, str | None]
     viewer: str | None
+    #: Rows and whole answers already worked out: a grid never changes once built, and the same
+    #: table is read many times over (the dashboard) until the read model moves on.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, row: str, column: str):
         """A cell as published: a number, "<5" / "c" when hidden, None when it cannot be computed."""
@@ -192,9 +195,13 @@ class Published:
         return marker or self.raw[row].get(column)
 
     def row(self, row: str) -> dict:
-        return {c.name: self.cell(row, c.name) for c in COLUMNS}
+        key = ("row", row)
+        if key not in self.memo:
+            self.memo[key] = {c.name: self.cell(row, c.name) for c in COLUMNS}
+        return dict(self.memo[key])
 
 
+@cache
 def denominator_of(row: str, which: str) -> int | None:
     """A force's, region's or the nation's population or officer FTE; None if any part is missing."""
     figures = force_figures()

@@ -1,0 +1,175 @@
+"""Views: the largest read model rebuilt, against a bare consume of the same topics; dashboard reads.
+
+Setup (not timed): an isolated stack with every process (`IsolatedStack.up`), loaded at the
+domain APIs by the test harness's loads (training, inventory, incidents, diversion: the same
+commands the crash tests use) in rounds until the topics the views read hold at least
+`BENCH_VIEWS_EVENTS` events (20,000); then every outbox is drained and the live views have
+caught up.
+
+* rebuild: `rebuild(ViewsReadModel(), ..., swap=False)` (the views service's figures: every
+  domain topic into its entities, ledger and totals) into a fresh schema, timed from the call
+  to its return, as `naloxctl rebuild views_figures` runs it.
+* bare consume: the same topics from the beginning by a plain AIOKafkaConsumer (no group, no
+  decoding, nothing written): the ceiling, printed as the ratio rebuild / bare.
+* dashboard reads: open-loop at `BENCH_VIEWS_READ_RATE` (500) requests/s for
+  `BENCH_VIEWS_READ_SECONDS` (10) through the gateway, the dashboard's calls in turn: the
+  national comparison and trends (a national lead), a region's overview (a national lead) and
+  a force's overview (its force admin): answered/s, p50, p99 and the answers that were not 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+
+import aiohttp
+from aiokafka import AIOKafkaConsumer
+
+from naloxone_kernel.kafka import topic_partitions
+from naloxone_kernel.projector import rebuild
+from tests.harness import LOADS, read_models, wait_caught_up, wait_outbox_drained
+from views.projections import ViewsReadModel
+
+from .common import KAFKA_BOOTSTRAP, CpuMeter, Figure, isolated_stack, percentile, progress
+from .workload import UNLIMITED, run_at_rate
+
+NAME = "views"
+EVENTS = int(os.environ.get("BENCH_VIEWS_EVENTS", "20000"))
+READ_RATE = float(os.environ.get("BENCH_VIEWS_READ_RATE", "500"))
+READ_SECONDS = float(os.environ.get("BENCH_VIEWS_READ_SECONDS", "10"))
+ROUND = 100  # each load's count per round
+TARGET_RATE = 20_000.0
+TARGET_RATIO = 0.5
+FORCE, REGION = "west-midlands", "west-midlands"  # the force and its policing region
+
+
+async def _end_offsets(topics: list[str]) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await topic_partitions(consumer, topics)
+        return sum((await consumer.end_offsets(partitions)).values()) if partitions else 0
+    finally:
+        await consumer.stop()
+
+
+async def _bare_consume(topics: list[str]) -> tuple[int, float]:
+    started = time.perf_counter()
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, enable_auto_commit=False,
+                                auto_offset_reset="earliest", isolation_level="read_committed")
+    await consumer.start()
+    try:
+        partitions = await topic_partitions(consumer, topics)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        seen = 0
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=2000)
+            for tp, records in batch.items():
+                seen += sum(1 for r in records if r.offset < end[tp])
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+        return seen, time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+async def _load(stack, topics: list[str]) -> int:
+    first, total = 0, 0
+    while total < EVENTS:
+        await asyncio.gather(*(load(stack, ROUND, first) for load in LOADS.values()))
+        first += ROUND
+        total = await _end_offsets(topics)
+        progress(NAME, f"loaded: {total:,} events on the views' topics (of {EVENTS:,})")
+    return total
+
+
+async def _reads(stack, issuer) -> dict:
+    national = {"Authorization": "Bearer " + issuer.mint(subject="bench-national", roles=["national_lead"],
+                                                         ttl_seconds=3600)}
+    admin = {"Authorization": "Bearer " + issuer.mint(subject=f"bench-admin@{FORCE}", roles=["force_admin"],
+                                                      force_id=FORCE, ttl_seconds=3600)}
+    calls = [("/v1/national/comparison", national), ("/v1/national/trends", national),
+             (f"/v1/regions/{REGION}/overview", national), (f"/v1/forces/{FORCE}/overview", admin)]
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    turn = {"n": 0}
+    # aiohttp, not httpx: at 500 requests/s httpx took a whole core of the bench's own and was the bottleneck
+    connector = aiohttp.TCPConnector(limit=256, limit_per_host=256)
+    async with aiohttp.ClientSession(base_url=stack.gateway, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for path, headers in calls:  # warm: connections, token caches, first builds of each answer
+            async with session.get(path, headers=headers) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"GET {path} -> {response.status}: {(await response.text())[:200]}")
+                await response.read()
+
+        async def one() -> None:
+            path, headers = calls[turn["n"] % len(calls)]
+            turn["n"] += 1
+            started = time.perf_counter()
+            async with session.get(path, headers=headers) as response:
+                await response.read()
+                statuses[str(response.status)] += 1
+                if response.status == 200:
+                    latencies.append(1000 * (time.perf_counter() - started))
+
+        cpu = CpuMeter()
+        phase = await run_at_rate(one, READ_RATE, READ_SECONDS, max_in_flight=512)
+    return {"answered_per_s": len(latencies) / phase.seconds, "p50_ms": percentile(latencies, 50),
+            "p99_ms": percentile(latencies, 99), "statuses": dict(statuses), "dropped": phase.dropped,
+            "errors": dict(phase.errors), **cpu.read()}
+
+
+async def run() -> list[Figure]:
+    model = ViewsReadModel()
+    async with isolated_stack(NAME) as (stack, issuer, workdir):
+        topics = [stack.topic_prefix + t for t in model.topics]
+        progress(NAME, f"starting the whole stack (logs in {workdir / 'run'})")
+        await asyncio.to_thread(stack.stack.up, True)
+        for name in ("gateway",):  # one bench client reads for everyone: lift the per-client rate limit
+            await asyncio.to_thread(stack.stack.stop, name)
+            await asyncio.to_thread(stack.start, name, env=UNLIMITED)
+        total = await _load(stack, topics)
+        for service_name in LOADS:
+            await wait_outbox_drained(stack, service_name)
+        await wait_caught_up(stack, "views", read_models("views")[0], timeout=300)
+        progress(NAME, f"{total:,} events; the live views have caught up")
+
+        progress(NAME, "rebuild: replaying every topic into a fresh schema")
+        cpu = CpuMeter()
+        started = time.perf_counter()
+        applied = await rebuild(model, stack.database_urls["views"], KAFKA_BOOTSTRAP, topic_prefix=stack.topic_prefix,
+                                target_schema="views_figures_bench", swap=False, progress=lambda done, of: None)
+        rebuild_s = time.perf_counter() - started
+        rebuild_cpu = cpu.read()
+        rebuild_rate = total / rebuild_s
+        progress(NAME, f"rebuild: {total:,} events ({applied:,} applied) in {rebuild_s:.2f}s: "
+                       f"{rebuild_rate:,.0f} events/s")
+        cpu = CpuMeter()
+        seen, bare_s = await _bare_consume(topics)
+        bare_cpu = cpu.read()
+        bare_rate = seen / bare_s
+        progress(NAME, f"bare consume: {seen:,} events in {bare_s:.2f}s: {bare_rate:,.0f} events/s")
+
+        progress(NAME, f"dashboard reads through the gateway at {READ_RATE:.0f}/s for {READ_SECONDS:.0f}s")
+        reads = await _reads(stack, issuer)
+        progress(NAME, f"reads: {reads['answered_per_s']:.0f}/s answered, p50 {reads['p50_ms']} ms, "
+                       f"p99 {reads['p99_ms']} ms, statuses {reads['statuses']}")
+    bad = {k: v for k, v in reads["statuses"].items() if k != "200"}
+    return [
+        Figure(NAME, f"rebuild views_figures, {total:,} events", rebuild_rate, "events/s", target=TARGET_RATE,
+               detail={"events": total, "applied": applied, "seconds": round(rebuild_s, 2), **rebuild_cpu}),
+        Figure(NAME, "bare aiokafka consume of the same topics", bare_rate, "events/s",
+               detail={"events": seen, "seconds": round(bare_s, 2), **bare_cpu}),
+        Figure(NAME, "rebuild / bare consume", rebuild_rate / bare_rate, "x", target=TARGET_RATIO),
+        Figure(NAME, f"dashboard reads via the gateway at {READ_RATE:.0f}/s offered: answered", reads["answered_per_s"],
+               "req/s", detail=reads, note=f"not 200: {bad}" if bad else ""),
+        Figure(NAME, "dashboard reads: p50", reads["p50_ms"], "ms", higher_is_better=False),
+        Figure(NAME, "dashboard reads: p99", reads["p99_ms"], "ms", higher_is_better=False),
+    ]
