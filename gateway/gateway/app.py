@@ -281,6 +281,12 @@ class Gateway:
         status = 500
         reason: str | None = None
         try:
+            if scope.get("raw_path") == b"/dashboard/" and method in ("GET", "HEAD"):
+                # the one trailing slash a person types: sent to the page by a path on this origin
+                # (never a host from the request, never an internal address)
+                status = 308
+                await self._send(send, 308, {"moved_to": "/dashboard"}, request_id, [(b"location", b"/dashboard")])
+                return
             self._check_target(scope, headers)
             if not path.startswith("/v1/"):
                 status = await self._own(scope, receive, send, request_id)

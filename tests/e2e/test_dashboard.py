@@ -31,6 +31,10 @@ async def test_the_dashboard_files_are_served_with_their_types_and_a_strict_poli
         assert re.findall(r'<link[^>]*href="([^"]+)"', html) == ["/dashboard/style.css"]
         assert not re.search(r"<script(?![^>]*src=)", html) and "<style" not in html and " style=" not in html
         assert "http://" not in html + pages["/dashboard/app.js"] and "https://" not in html + pages["/dashboard/app.js"]
+        # the address as a person types it leads to the page, by a path on this origin whatever Host says
+        moved = await client.get("/dashboard/", headers={"Host": "evil.example"})
+        assert moved.status_code == 308 and moved.headers["location"] == "/dashboard", moved.text
+        assert (await client.get("/dashboard/", follow_redirects=True)).text == html
         assert (await client.get("/dashboard/nothing.js")).status_code == 404
         assert (await client.get("/dashboard/__init__.py")).status_code == 404  # only the static files
         # the figures it shows come from the API, which wants a token
