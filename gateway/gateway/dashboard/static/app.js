@@ -142,12 +142,18 @@ function renderComparison() {
       el("button", { type: "button", onclick: () => resort(c.name) }, c.label)));
   }
   table.tHead.replaceChildren(head);
-  const rows = state.comparison.rows.map((r) => el("tr", {}, el("th", { scope: "row" }, r.force_name),
-    columns.map((c) => cell("td", r.figures[c.name], r.revisions && r.revisions[c.name]))));
+  // data-force / data-total and data-column: stable hooks for the browser test (no effect on the page)
+  const figureCell = (figures, revisions, c) => {
+    const td = cell("td", figures[c.name], revisions && revisions[c.name]);
+    td.dataset.column = c.name;
+    return td;
+  };
+  const rows = state.comparison.rows.map((r) => el("tr", { "data-force": r.force_id },
+    el("th", { scope: "row" }, r.force_name), columns.map((c) => figureCell(r.figures, r.revisions, c))));
   table.tBodies[0].replaceChildren(...rows);
   const t = state.comparison.total;
-  table.tFoot.replaceChildren(el("tr", {}, el("th", { scope: "row" }, t.name),
-    columns.map((c) => cell("td", t.figures[c.name], t.revisions && t.revisions[c.name]))));
+  table.tFoot.replaceChildren(el("tr", { "data-total": true }, el("th", { scope: "row" }, t.name),
+    columns.map((c) => figureCell(t.figures, t.revisions, c))));
 }
 
 function ariaSort(name) {
