@@ -264,19 +264,21 @@ async def run() -> list[Figure]:
             try:
                 await run_at_rate(mix.one, 10, 3)  # warm-up: connections, JWKS, statement caches, group joins
                 profile_at = os.environ.get("BENCH_PROFILE") == "1"
-                for i, rate in enumerate(RATES):
+                for rate in RATES:
                     spies = []
-                    if profile_at and (i == len(RATES) - 1 or (steps and _past_knee(steps[-1]))):
+                    if profile_at:  # every step is sampled; the last one below the knee is kept
                         seconds = float(os.environ.get("BENCH_PROFILE_SECONDS", str(max(2, STEP_SECONDS - 1))))
                         for proc in ("gateway", _busiest_api(client.ledger)):
                             out = workdir / f"profile-{proc}.raw"
                             spy = _profile(stack.stack.pid(proc), seconds, out)
                             if spy:
                                 spies.append((proc, out, spy))
-                        profile_at = False
                     steps.append(await _step(client, mix, watcher, rate))
+                    keep = not _past_knee(steps[-1]) or not profiled  # past the knee: only if nothing kept yet
                     for proc, out, spy in spies:
                         _, err = spy.communicate(timeout=120)
+                        if not keep:
+                            continue
                         if out.exists():
                             text = top_functions(out)
                             target = RESULTS / f"profile-{proc}.txt"
