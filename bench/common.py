@@ -436,3 +436,37 @@ async def wait_until(predicate, *, timeout: float, interval: float) -> float | N
         if checked > deadline:
             return None
         await asyncio.sleep(interval)
+
+
+async def bare_consume(bench: str, topics: list[str]) -> dict:
+    """Every record of the topics through a plain consumer (no group, no decoding, nothing
+    written), start-up included as for a rebuild: the ceiling a rebuild is compared with."""
+    from aiokafka import AIOKafkaConsumer
+
+    from naloxone_kernel.kafka import topic_partitions
+
+    cpu = CpuMeter()
+    started = time.perf_counter()
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, enable_auto_commit=False,
+                                auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024)
+    await consumer.start()
+    records = 0
+    try:
+        partitions = await topic_partitions(consumer, topics)
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=200, max_records=10_000)
+            for tp, got in batch.items():
+                records += len(got)
+                if got and got[-1].offset + 1 >= end[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    elapsed = time.perf_counter() - started
+    result = {"records": records, "seconds": round(elapsed, 3), "events_per_s": records / elapsed, **cpu.read()}
+    progress(bench, f"bare aiokafka consume: {records} records in {elapsed:.2f}s = {result['events_per_s']:,.0f}/s "
+                    f"({cpu.text()})")
+    return result

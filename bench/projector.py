@@ -21,11 +21,10 @@ import asyncio
 import time
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer
 
 from naloxone_kernel.db import create_pool
 from naloxone_kernel.eventstore import EventStore
-from naloxone_kernel.kafka import ensure_topics, topic_partitions
+from naloxone_kernel.kafka import ensure_topics
 from naloxone_kernel.projector import ProjectorRunner, rebuild
 from training.projections import TrainingReadModel
 
@@ -36,6 +35,7 @@ from .common import (
     CpuMeter,
     Figure,
     Ticker,
+    bare_consume,
     delete_topics,
     prefill,
     progress,
@@ -86,35 +86,6 @@ async def _rebuild(url: str, prefix: str) -> dict:
     elapsed = time.perf_counter() - started
     result = {"applied": applied, "seconds": round(elapsed, 3), "events_per_s": applied / elapsed, **cpu.read()}
     progress(NAME, f"rebuild applied {applied} events in {elapsed:.2f}s = {result['events_per_s']:,.0f} events/s "
-                   f"({cpu.text()})")
-    return result
-
-
-async def _bare_consume(topic: str) -> dict:
-    """Every record of the topic through a plain consumer: start-up included, as for the rebuild."""
-    cpu = CpuMeter()
-    started = time.perf_counter()
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024)
-    await consumer.start()
-    records = 0
-    try:
-        partitions = await topic_partitions(consumer, [topic])
-        consumer.assign(partitions)
-        end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        remaining = {tp for tp in partitions if end[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(timeout_ms=200, max_records=10_000)
-            for tp, got in batch.items():
-                records += len(got)
-                if got and got[-1].offset + 1 >= end[tp]:
-                    remaining.discard(tp)
-    finally:
-        await consumer.stop()
-    elapsed = time.perf_counter() - started
-    result = {"records": records, "seconds": round(elapsed, 3), "events_per_s": records / elapsed, **cpu.read()}
-    progress(NAME, f"bare aiokafka consume: {records} records in {elapsed:.2f}s = {result['events_per_s']:,.0f}/s "
                    f"({cpu.text()})")
     return result
 
@@ -187,7 +158,7 @@ async def run() -> list[Figure]:
             await ensure_topics(KAFKA_BOOTSTRAP, [topic])
             await _publish_events(url, topic)
             rebuilt = await _rebuild(url, prefix)
-            bare = await _bare_consume(topic)
+            bare = await bare_consume(NAME, [topic])
             live = await _live(url, prefix)
             note = await _check(url)
             if note:

@@ -25,14 +25,12 @@ import time
 from collections import Counter
 
 import aiohttp
-from aiokafka import AIOKafkaConsumer
 
-from naloxone_kernel.kafka import topic_partitions
 from naloxone_kernel.projector import rebuild
-from tests.harness import LOADS, read_models, wait_caught_up, wait_outbox_drained
+from tests.harness import LOADS, read_models, topic_end_offsets, wait_caught_up, wait_outbox_drained
 from views.projections import ViewsReadModel
 
-from .common import KAFKA_BOOTSTRAP, CpuMeter, Figure, isolated_stack, percentile, progress
+from .common import KAFKA_BOOTSTRAP, CpuMeter, Figure, bare_consume, isolated_stack, percentile, progress
 from .workload import UNLIMITED, run_at_rate
 
 NAME = "views"
@@ -45,46 +43,12 @@ TARGET_RATIO = 0.5
 FORCE, REGION = "west-midlands", "west-midlands"  # the force and its policing region
 
 
-async def _end_offsets(topics: list[str]) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = await topic_partitions(consumer, topics)
-        return sum((await consumer.end_offsets(partitions)).values()) if partitions else 0
-    finally:
-        await consumer.stop()
-
-
-async def _bare_consume(topics: list[str]) -> tuple[int, float]:
-    started = time.perf_counter()
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, enable_auto_commit=False,
-                                auto_offset_reset="earliest", isolation_level="read_committed")
-    await consumer.start()
-    try:
-        partitions = await topic_partitions(consumer, topics)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        remaining = {tp for tp in partitions if end[tp] > 0}
-        seen = 0
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=2000)
-            for tp, records in batch.items():
-                seen += sum(1 for r in records if r.offset < end[tp])
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
-        return seen, time.perf_counter() - started
-    finally:
-        await consumer.stop()
-
-
 async def _load(stack, topics: list[str]) -> int:
     first, total = 0, 0
     while total < EVENTS:
         await asyncio.gather(*(load(stack, ROUND, first) for load in LOADS.values()))
         first += ROUND
-        total = await _end_offsets(topics)
+        total = await topic_end_offsets(stack, topics)
         progress(NAME, f"loaded: {total:,} events on the views' topics (of {EVENTS:,})")
     return total
 
@@ -151,11 +115,8 @@ async def run() -> list[Figure]:
         rebuild_rate = total / rebuild_s
         progress(NAME, f"rebuild: {total:,} events ({applied:,} applied) in {rebuild_s:.2f}s: "
                        f"{rebuild_rate:,.0f} events/s")
-        cpu = CpuMeter()
-        seen, bare_s = await _bare_consume(topics)
-        bare_cpu = cpu.read()
-        bare_rate = seen / bare_s
-        progress(NAME, f"bare consume: {seen:,} events in {bare_s:.2f}s: {bare_rate:,.0f} events/s")
+        bare = await bare_consume(NAME, topics)
+        bare_rate = bare["events_per_s"]
 
         progress(NAME, f"dashboard reads through the gateway at {READ_RATE:.0f}/s for {READ_SECONDS:.0f}s")
         reads = await _reads(stack, issuer)
@@ -165,8 +126,7 @@ async def run() -> list[Figure]:
     return [
         Figure(NAME, f"rebuild views_figures, {total:,} events", rebuild_rate, "events/s", target=TARGET_RATE,
                detail={"events": total, "applied": applied, "seconds": round(rebuild_s, 2), **rebuild_cpu}),
-        Figure(NAME, "bare aiokafka consume of the same topics", bare_rate, "events/s",
-               detail={"events": seen, "seconds": round(bare_s, 2), **bare_cpu}),
+        Figure(NAME, "bare aiokafka consume of the same topics", bare_rate, "events/s", detail=bare),
         Figure(NAME, "rebuild / bare consume", rebuild_rate / bare_rate, "x", target=TARGET_RATIO),
         Figure(NAME, f"dashboard reads via the gateway at {READ_RATE:.0f}/s offered: answered", reads["answered_per_s"],
                "req/s", detail=reads, note=f"not 200: {bad}" if bad else ""),
