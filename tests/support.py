@@ -159,13 +159,16 @@ class IsolatedStack:
             await conn.close()
 
 
-async def topic_messages(bootstrap: str, topic: str) -> list:
-    """Every record on a topic right now, read by an independent consumer (no group)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+async def topic_messages(bootstrap: str, topic: str | list[str], *, committed_only: bool = False) -> list:
+    """Every record on a topic (or topics) right now, read by an independent consumer (no group);
+    `committed_only` leaves out records of transactions that were aborted or are still open."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
+                                isolation_level="read_committed" if committed_only else "read_uncommitted")
     await consumer.start()
     try:
-        partitions = await topic_partitions(consumer, [topic])
+        partitions = await topic_partitions(consumer, [topic] if isinstance(topic, str) else topic)
+        if not partitions:
+            return []
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)

@@ -24,11 +24,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer
 
 from naloxone.common.v1.envelope_pb2 import EventEnvelope
 from naloxone.contracts import force_topic
-from naloxone_kernel.kafka import topic_partitions
 from naloxone_kernel.projector import rebuild as replay
 from naloxone_kernel.registry import SERVICES
 from naloxone_kernel.service import load_parts
@@ -36,7 +34,7 @@ from naloxone_kernel.service import load_parts
 from bench.workload import Sent
 
 from ..harness import schema_tables, topic_end_offsets
-from ..support import IsolatedStack, wait_for
+from ..support import IsolatedStack, topic_messages, wait_for
 
 
 @dataclass(frozen=True)
@@ -100,29 +98,9 @@ async def _stores(stack: IsolatedStack) -> dict[str, str]:
 async def read_topic_copies(bootstrap: str, topics: list[str]) -> dict[str, Counter]:
     """topic -> Counter(event_id -> copies), every committed record on it now."""
     out: dict[str, Counter] = {t: Counter() for t in topics}
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest", isolation_level="read_committed")
-    await consumer.start()
-    try:
-        partitions = await topic_partitions(consumer, topics)
-        if not partitions:
-            return out
-        consumer.assign(partitions)
-        end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        remaining = {tp for tp in partitions if end[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
-            for tp, records in batch.items():
-                for r in records:
-                    if r.offset < end[tp]:
-                        out[tp.topic][EventEnvelope.FromString(r.value).event_id] += 1
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
-        return out
-    finally:
-        await consumer.stop()
+    for record in await topic_messages(bootstrap, topics, committed_only=True):
+        out[record.topic][EventEnvelope.FromString(record.value).event_id] += 1
+    return out
 
 
 async def settle(stack: IsolatedStack, timeout: float = 180.0) -> None:
