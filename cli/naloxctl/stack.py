@@ -193,28 +193,37 @@ class LocalStack:
             time.sleep(0.2)
         raise TimeoutError(f"{name} not ready after {timeout:.0f}s ({last[:200]}); see {self.log_file(name)}")
 
-    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
-        pid = self.pid(name)
-        if pid is None:
-            self.pid_file(name).unlink(missing_ok=True)
-            return
-        os.kill(pid, sig)
+    def _signal_and_wait(self, names: list[str], sig: int, timeout: float) -> dict[str, bool]:
+        """Signal every named process at once, wait for all together, SIGKILL what outlives
+        `timeout`: name -> whether it had to be killed, for each that was running."""
+        running = {}
+        for name in names:
+            pid = self.pid(name)
+            try:
+                if pid is not None:
+                    os.kill(pid, sig)
+                    running[name] = pid
+            except ProcessLookupError:
+                pass
+            if name not in running:
+                self.pid_file(name).unlink(missing_ok=True)
         deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
-        self.pid_file(name).unlink(missing_ok=True)
+        while any(_alive(pid) for pid in running.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        killed = {}
+        for name, pid in running.items():
+            killed[name] = _alive(pid)
+            if killed[name]:
+                os.kill(pid, signal.SIGKILL)
+            self.pid_file(name).unlink(missing_ok=True)
+        return killed
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+        self._signal_and_wait([name], sig, timeout)
 
     def kill(self, name: str) -> None:
         """SIGKILL: an unclean death, as a crash would be."""
-        pid = self.pid(name)
-        if pid is not None:
-            os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-            while _alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-        self.pid_file(name).unlink(missing_ok=True)
+        self._signal_and_wait([name], signal.SIGKILL, 10)
 
     def up(self, quiet: bool = False) -> None:
         for spec in self.specs:
@@ -228,27 +237,12 @@ class LocalStack:
                 print(f"  {spec.name:20} ready  {spec.ready_url}", file=sys.stderr)
 
     def down(self, quiet: bool = False, timeout: float = 15.0) -> None:
-        """SIGTERM every process at once, then wait for all together (SIGKILL after `timeout`):
-        the stack stops in the time of its slowest process, not the sum of them all."""
-        running = {}
-        for spec in reversed(self.specs):
-            pid = self.pid(spec.name)
-            if pid is None:
-                self.pid_file(spec.name).unlink(missing_ok=True)
-                continue
-            try:
-                os.kill(pid, signal.SIGTERM)
-                running[spec.name] = pid
-            except ProcessLookupError:
-                self.pid_file(spec.name).unlink(missing_ok=True)
-        deadline = time.monotonic() + timeout
-        while any(_alive(pid) for pid in running.values()) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        for name, pid in running.items():
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        """SIGTERM every process at once and wait for all together: the stack stops in the time
+        of its slowest process, not the sum of them all."""
+        for name, killed in self._signal_and_wait([s.name for s in reversed(self.specs)], signal.SIGTERM,
+                                                  timeout).items():
+            if killed:
                 print(f"  {name:20} did not stop within {timeout:.0f}s; killed", file=sys.stderr)
-            self.pid_file(name).unlink(missing_ok=True)
             if not quiet:
                 print(f"  {name:20} stopped", file=sys.stderr)
 
