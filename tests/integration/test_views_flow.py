@@ -232,6 +232,36 @@ async def test_a_figure_as_it_stood_does_not_move_when_late_records_arrive(stack
         national_before["total"]["revisions"]["administrations"] + 1
 
 
+async def test_answers_kept_between_reads_move_on_with_the_read_model(stack):
+    """Trends and a force's overview are worked out once and kept while the read model stands
+    still (the dashboard reads them over and over); a record made after they were read shows in
+    the next reads."""
+    force, month = "lincolnshire", "2019-06"
+    own = stack.auth(force, ["trainer"])
+
+    def month_row(body: dict) -> dict | None:
+        return next((m for m in body["months"] if m["month"] == month), None)
+
+    trends_before = (await views_get(stack, "/v1/national/trends", own)).json()
+    overview_before = await overview(stack, force)
+    assert (await views_get(stack, "/v1/national/trends", own)).json() == trends_before  # kept: the same answer
+    assert month_row(trends_before) is None and month_row(overview_before) is None
+    await post(stack, "incidents", "/administrations", administration(datetime(2019, 6, 15, 12, tzinfo=UTC)),
+               force=force, roles=("officer",))
+
+    async def moved():
+        trends = (await views_get(stack, "/v1/national/trends", own)).json()
+        body = await overview(stack, force)
+        if month_row(trends) is None or month_row(body) is None:
+            return None
+        return trends, body
+
+    trends, body = await wait_for(moved, message="the new record in trends and the overview already read")
+    assert month_row(body)["administrations"] == 1
+    assert body["figures"]["administrations"] == overview_before["figures"]["administrations"] + 1
+    assert month_row(trends)["administrations"] == 1  # the reader's own record: not hidden from it
+
+
 async def test_the_rebuilt_view_equals_the_live_one_and_naloxctl_rebuild_swaps_it_in(stack):
     model = next(m for m in read_models("views") if m.name == "views_figures")
     await wait_caught_up(stack, "views", model)

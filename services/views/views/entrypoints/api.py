@@ -157,6 +157,26 @@ class GridCache:
 CACHE = GridCache()
 
 
+async def memoized_json(published: Published, key: tuple, build) -> Response:
+    """A whole JSON answer worked out once per grid: the dashboard reads the same trends and
+    overviews over and over until the read model moves on (and a new grid is built). Readers
+    arriving while it is being worked out wait for that one build instead of starting their own."""
+    held = published.memo.get(key)
+    if held is None:
+        held = published.memo[key] = asyncio.get_running_loop().create_future()
+        try:
+            held.set_result((await build()).body)
+        except BaseException as exc:
+            del published.memo[key]
+            if isinstance(exc, asyncio.CancelledError):
+                held.cancel()
+            else:
+                held.set_exception(exc)
+                held.exception()  # retrieved: no warning when nobody else waited
+            raise
+    return Response(await asyncio.shield(held), media_type="application/json")
+
+
 def force_row(grid: Published, force_id: str) -> dict:
     force = get_force(force_id)
     return {"force_id": force.id, "force_name": force.name, "region": force.region,
@@ -262,8 +282,14 @@ async def national_trends(kit: Kit, reader: Reader, as_of: AsOf = None, fmt: For
     """National figures by UK month: administrations, outcomes, doses, take-home supplies and
     referrals (month of the fact), and officers trained, certified and carrying at each month's end."""
     as_of = checked_as_of(as_of)
-    day = as_of or today()
     published, _current = await grids(kit, reader, as_of)
+    if wants_csv(fmt, accept):
+        return await _trends(kit, reader, as_of, published, csv_export=True)
+    return await memoized_json(published, ("trends", reader), lambda: _trends(kit, reader, as_of, published))
+
+
+async def _trends(kit, reader: str | None, as_of: date | None, published: Published, csv_export: bool = False):
+    day = as_of or today()
     monthly = await kit.queries.monthly(as_of)
     own = await kit.queries.monthly(as_of, reader) if reader else None
     states = await kit.queries.month_end_states(as_of)
@@ -271,7 +297,7 @@ async def national_trends(kit: Kit, reader: Reader, as_of: AsOf = None, fmt: For
     trends = build_trends(monthly, published, own, _carry_forward(states, monthly, last), last)
     columns = trends.columns()
     months = [{"month": m, **{c: trends.cell(m, c) for c in columns}} for m in trends.months]
-    if wants_csv(fmt, accept):
+    if csv_export:
         return csv_response(["month", *columns], [[r["month"], *(r[c] for c in columns)] for r in months],
                             f"national-trends-{day}")
     return json_answer({
@@ -299,8 +325,16 @@ async def force_overview(force_id: ReadForce, kit: Kit, as_of: AsOf = None, fmt:
     administrations and outcomes by month, take-home supplies, the referral funnel, open
     spike alerts, provision status, normalised rates, and its region and the nation beside it."""
     as_of = checked_as_of(as_of)
-    day = as_of or today()
     published, current = await grids(kit, force_id, as_of)
+    if current is None and not wants_csv(fmt, accept):
+        return await memoized_json(published, ("force", force_id),
+                                   lambda: _force_overview(kit, force_id, as_of, published, current))
+    return await _force_overview(kit, force_id, as_of, published, current, wants_csv(fmt, accept))
+
+
+async def _force_overview(kit, force_id: str, as_of: date | None, published: Published,
+                          current: Published | None, csv_export: bool = False):
+    day = as_of or today()
     monthly = await kit.queries.monthly(as_of, force_id)
     w = windows(day)
     buckets = await kit.queries.buckets(force_id, ["officers_certified", "kits_in_stock", "kits_issued"], as_of)
@@ -330,7 +364,7 @@ async def force_overview(force_id: ReadForce, kit: Kit, as_of: AsOf = None, fmt:
                     "national": scope_row(published, NATIONAL, "All forces")},
         "columns": columns_doc(), "suppression": SUPPRESSION,
     }
-    if wants_csv(fmt, accept):
+    if csv_export:
         rows = [["figure", name, "", value] for name, value in figures.items()]
         rows += [["month", k, m["month"], m[k]] for m in months for k in MONTHLY]
         rows += [["certifications_lapsing", "", d, n] for d, n in body["certifications_lapsing_by_day"].items()]
