@@ -31,11 +31,18 @@ def key() -> str:
     return f"k-{uuid.uuid4()}"
 
 
+def api_client(base_url: str) -> httpx.AsyncClient:
+    """A client for a load: it drops an idle connection after 2 s, before the server's 5 s
+    keep-alive timeout, so a request is never sent on a connection the server is closing
+    (httpx's default of 5 s raced uvicorn's and lost a load with ReadError now and then)."""
+    return httpx.AsyncClient(base_url=base_url, timeout=30, limits=httpx.Limits(keepalive_expiry=2.0))
+
+
 async def load_training(stack: IsolatedStack, count: int, first: int = 0, concurrency: int = 16) -> int:
     """Enrol and train officers straight at the training API."""
     sem = asyncio.Semaphore(concurrency)
     auth = {f: stack.auth(f) for f in FORCES}
-    async with httpx.AsyncClient(base_url=stack.api("training"), timeout=30) as client:
+    async with api_client(stack.api("training")) as client:
         async def one(n: int) -> None:
             force = FORCES[n % len(FORCES)]
             async with sem:
@@ -61,7 +68,7 @@ async def load_inventory(stack: IsolatedStack, count: int, first: int = 0, concu
     """
     sem = asyncio.Semaphore(concurrency)
     auth = {f: stack.auth(f, ["force_admin"]) for f in FORCES}
-    async with httpx.AsyncClient(base_url=stack.api("inventory"), timeout=30) as client:
+    async with api_client(stack.api("inventory")) as client:
         async def call(force: str, path: str, body: dict, expect: int) -> dict:
             r = await client.post(f"/v1/forces/{force}{path}", json=body,
                                   headers={**auth[force], "Idempotency-Key": key()})
@@ -106,7 +113,7 @@ async def load_incidents(stack: IsolatedStack, count: int, first: int = 0, concu
     auth = {f: stack.auth(f, ["officer"]) for f in FORCES}
     dpo = {f: {"Authorization": "Bearer " + stack.issuer.mint(subject=f"dpo@{f}", roles=["auditor"], force_id=f,
                                                               grants=["dpo"])} for f in FORCES}
-    async with httpx.AsyncClient(base_url=stack.api("incidents"), timeout=30) as client:
+    async with api_client(stack.api("incidents")) as client:
         async def call(force: str, path: str, body: dict, headers: dict | None = None) -> dict:
             r = await client.post(f"/v1/forces/{force}{path}", json=body,
                                   headers={**(headers or auth[force]), "Idempotency-Key": key()})
@@ -147,7 +154,7 @@ async def load_diversion(stack: IsolatedStack, count: int, first: int = 0, concu
     admin = {f: stack.auth(f, ["force_admin"]) for f in FORCES}
     schemes = (("arrest_referral", "cranstoun"), ("deferred_prosecution", "turning-point"),
                ("treatment", "change-grow-live"))
-    async with httpx.AsyncClient(base_url=stack.api("diversion"), timeout=30) as client:
+    async with api_client(stack.api("diversion")) as client:
         async def call(force: str, path: str, body: dict, headers: dict | None = None, method: str = "POST") -> dict:
             r = await client.request(method, f"/v1/forces/{force}/referrals{path}", json=body,
                                      headers={**(headers or auth[force]), "Idempotency-Key": key()})

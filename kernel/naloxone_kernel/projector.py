@@ -222,6 +222,8 @@ class ProjectorRunner:
         # The rebalance listener runs beside batch processing; one connection, one user at a time.
         self._conn_lock = asyncio.Lock()
         self._consumer = None
+        self._to_commit: dict[TopicPartition, int] = {}
+        self._last_commit = 0.0
 
     def stop(self) -> None:
         self._stopping.set()
@@ -270,11 +272,13 @@ class ProjectorRunner:
                         await self._reconnect()
                         await self.seek_to_stored(list(self._consumer.assignment()))
                         continue
+                await self._commit_to_kafka()
                 if time.monotonic() - last_lag_report > 5.0:
                     await self._report_lag()
                     last_lag_report = time.monotonic()
         finally:
             self.ready = False
+            await self._commit_to_kafka(now=True)
             await self._consumer.stop()
             await self._conn.close()
 
@@ -296,17 +300,29 @@ class ProjectorRunner:
             self._consumer.seek(tp, offset)
         PROJECTOR_APPLIED.labels(self.projection.name).inc(result.applied)
         PROJECTOR_DUPLICATES.labels(self.projection.name).inc(result.duplicates)
-        commit = {tp: recs[-1].offset + 1 for tp, recs in batch.items() if tp not in result.reseek}
-        if commit:
-            try:
-                await self._consumer.commit(commit)  # for tooling only; PostgreSQL is the truth
-            except Exception as exc:
-                log.warning("kafka offset commit failed (harmless)", error=str(exc))
+        for tp, recs in batch.items():
+            if tp in result.reseek:
+                self._to_commit.pop(tp, None)
+            else:
+                self._to_commit[tp] = recs[-1].offset + 1
         if result.applied or result.rejected or result.duplicates:
             # the correlation ids carried in the events, so a request can be traced into the views
             single = result.correlation_ids[0] if len(result.correlation_ids) == 1 else None
             log.info("batch applied", correlation_id=single, applied=result.applied, duplicates=result.duplicates,
                      rejected=result.rejected, correlation_ids=list(result.correlation_ids[:20]))
+
+    async def _commit_to_kafka(self, *, now: bool = False) -> None:
+        """Offsets to the group in Kafka, at most once a second: for tooling only (lag, group
+        listings); PostgreSQL is the truth. One commit a batch was a broker request per event
+        per projector at modest rates."""
+        if not self._to_commit or (not now and time.monotonic() - self._last_commit < 1.0):
+            return
+        commit, self._to_commit = self._to_commit, {}
+        self._last_commit = time.monotonic()
+        try:
+            await self._consumer.commit(commit)
+        except Exception as exc:
+            log.warning("kafka offset commit failed (harmless)", error=str(exc))
 
     async def _report_lag(self) -> None:
         for tp in self._consumer.assignment():
@@ -315,6 +331,10 @@ class ProjectorRunner:
                 continue
             position = await self._consumer.position(tp)
             CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(max(0, high - position))
+
+
+#: Events a rebuild writes in one transaction (fewer, fuller statements; the fetcher reads ahead).
+REBUILD_BATCH = 5000
 
 
 async def rebuild(
@@ -337,7 +357,9 @@ async def rebuild(
     report = progress or _stderr_progress(projection.name)
     topics = [f"{topic_prefix}{t}" for t in projection.topics]
     conn = await asyncpg.connect(database_url)
-    consumer = manual_commit_consumer(bootstrap, None)
+    # reading to known ends: a fetch of partitions already read to their end must not sit out a
+    # long poll (it held the last partitions' records back by up to 2 s)
+    consumer = manual_commit_consumer(bootstrap, None, fetch_max_wait_ms=50, max_partition_fetch_bytes=8 * 1024 * 1024)
     await consumer.start()
     applied = 0
     try:
@@ -352,21 +374,33 @@ async def rebuild(
         remaining = {tp for tp in partitions if end[tp] > begin[tp]}
         done = 0
         last_report = 0.0
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=2000)
-            batch = {tp: [r for r in recs if r.offset < end[tp]] for tp, recs in batch.items()}
-            batch = {tp: recs for tp, recs in batch.items() if recs}
-            if batch:
-                result = await apply_records(conn, projection, target, batch)
-                applied += result.applied
-                done += sum(len(recs) for recs in batch.values())
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
-            now = time.monotonic()
-            if now - last_report > 1.0 or not remaining:
-                report(done, total)
-                last_report = now
+        # Two batches in flight: while one is written (PostgreSQL working on the other core), the
+        # next is fetched and unpacked. Batches still go to the database one at a time, in order.
+        writing: asyncio.Task | None = None
+        try:
+            while remaining or writing is not None:
+                batch = {}
+                if remaining:
+                    batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=REBUILD_BATCH)
+                    batch = {tp: [r for r in recs if r.offset < end[tp]] for tp, recs in batch.items()}
+                    batch = {tp: recs for tp, recs in batch.items() if recs}
+                    for tp in list(remaining):
+                        if await consumer.position(tp) >= end[tp]:
+                            remaining.discard(tp)
+                if writing is not None and (batch or not remaining):
+                    applied += (await writing).applied
+                    writing = None
+                if batch:
+                    writing = asyncio.create_task(apply_records(conn, projection, target, batch))
+                    done += sum(len(recs) for recs in batch.values())
+                now = time.monotonic()
+                if now - last_report > 1.0 or (not remaining and writing is None):
+                    report(done, total)
+                    last_report = now
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
+                await asyncio.gather(writing, return_exceptions=True)
         if swap:
             async with conn.transaction():
                 await conn.execute(f"DROP SCHEMA IF EXISTS {live}__old CASCADE")
