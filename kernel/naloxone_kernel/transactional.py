@@ -31,6 +31,9 @@ class TransactionalLoop:
     """Subclasses say what a batch becomes (`transform`); this runs the loop around it."""
 
     name = "transactional"
+    #: How long a batch waits for more records once some have come (None: the consumers' default,
+    #: kafka.LINGER_MS). Each batch is one Kafka transaction.
+    linger_ms: int | None = None
 
     def __init__(self, bootstrap: str, group_id: str, *, client_id: str, max_records: int = 500) -> None:
         self.bootstrap = bootstrap
@@ -69,7 +72,8 @@ class TransactionalLoop:
             failures = 0
             last_lag = 0.0
             while not self._stopping.is_set():
-                batch = await getmany_until(consumer, self._stopping, timeout_ms=2000, max_records=self.max_records)
+                batch = await getmany_until(consumer, self._stopping, timeout_ms=2000, max_records=self.max_records,
+                                            linger_ms=self.linger_ms)
                 if batch:
                     try:
                         await self._commit(producer, batch, await self.transform(batch))
