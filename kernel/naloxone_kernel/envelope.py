@@ -68,7 +68,11 @@ def decode(value: bytes) -> tuple[EventEnvelope, Message]:
     envelope = EventEnvelope()
     envelope.ParseFromString(value)
     cls = message_class(envelope.event_type)
-    payload = cls()
-    if not envelope.payload.Unpack(payload):
+    packed = envelope.payload
+    # Any.Unpack's own type check splits and looks up the descriptor on every call: a rebuild
+    # decodes every event, so compare the packed type's name with the class's directly
+    if packed.type_url.rpartition("/")[2] != cls.DESCRIPTOR.full_name:
         raise ValueError(f"payload is not a {envelope.event_type}")
+    payload = cls()
+    payload.ParseFromString(packed.value)
     return envelope, payload

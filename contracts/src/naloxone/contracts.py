@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType, ModuleType
 
 from google.protobuf import descriptor_pool
@@ -139,6 +140,7 @@ def domain_of(event_type: str) -> str:
         raise KeyError(f"unknown event type {event_type!r}") from None
 
 
+@lru_cache(maxsize=1024)  # every event decoded asks; unknown names raise and are not kept
 def message_class(event_type: str) -> type[Message]:
     """Generated class for a fully-qualified message name.
 
