@@ -23,6 +23,8 @@ LOCAL_ONLY = {
     "NALOX_FAILPOINTS": "fault injection for tests; must never be set in a deployment",
     "NALOX_INSTANCE_ID": "Kafka static membership when one host runs two members of a group; containers and "
                          "pods each have a host name of their own, which is the default",
+    "NALOX_CONSUMER_LINGER_MS": "how long consumer loops wait for a fuller batch; the default (25 ms) is the "
+                                "deployments' value too, and docs/operations.md says when to change it",
 }
 #: Reads whose variable name is computed, and the variables they stand for.
 COMPUTED_READS = {"gateway/gateway/config.py": lambda plat: plat.gateway.extra_env}
