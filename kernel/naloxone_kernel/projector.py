@@ -354,6 +354,9 @@ async def rebuild(
     """
     live = checked_identifier(projection.name)
     target = checked_identifier(target_schema or f"{live}__rebuild")
+    if target in (live, f"{live}__old"):
+        # the target is dropped first: naming the live schema would throw the answering view away
+        raise ValueError(f"a rebuild of {live} cannot go into {target}: that is the view being answered from")
     report = progress or _stderr_progress(projection.name)
     topics = [f"{topic_prefix}{t}" for t in projection.topics]
     conn = await asyncpg.connect(database_url)

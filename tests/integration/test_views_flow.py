@@ -273,3 +273,7 @@ async def test_the_rebuilt_view_equals_the_live_one_and_naloxctl_rebuild_swaps_i
     assert done.returncode == 0, done.stderr
     assert "events/s" in done.stderr and "views_figures" in done.stderr
     assert await overview(stack) == before  # swapped in: the same figures
+    refused = subprocess.run([sys.executable, "-m", "naloxctl.main", "rebuild", "views_figures", "--into",
+                              "views_figures"], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "cannot go into views_figures" in refused.stderr
+    assert await overview(stack) == before  # the live view was not dropped
