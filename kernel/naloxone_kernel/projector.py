@@ -354,12 +354,15 @@ async def rebuild(
     """
     live = checked_identifier(projection.name)
     target = checked_identifier(target_schema or f"{live}__rebuild")
-    if target in (live, f"{live}__old"):
-        # the target is dropped first: naming the live schema would throw the answering view away
-        raise ValueError(f"a rebuild of {live} cannot go into {target}: that is the view being answered from")
     report = progress or _stderr_progress(projection.name)
     topics = [f"{topic_prefix}{t}" for t in projection.topics]
     conn = await asyncpg.connect(database_url)
+    if target in (live, f"{live}__old") and await conn.fetchval(
+            "SELECT 1 FROM pg_namespace WHERE nspname = $1", target):
+        # the target is dropped first: naming the live schema here would throw the answering view away
+        # (a fresh database, e.g. a replay into a new store, has no such schema yet and is fine)
+        await conn.close()
+        raise ValueError(f"a rebuild of {live} cannot go into {target}: that is the view being answered from")
     # reading to known ends: a fetch of partitions already read to their end must not sit out a
     # long poll (it held the last partitions' records back by up to 2 s)
     consumer = manual_commit_consumer(bootstrap, None, fetch_max_wait_ms=50, max_partition_fetch_bytes=8 * 1024 * 1024)
