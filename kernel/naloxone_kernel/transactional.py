@@ -17,7 +17,7 @@ from typing import Sequence
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from .failpoints import failpoint
-from .kafka import getmany_until, group_instance_id
+from .kafka import getmany_until, manual_commit_consumer
 from .logging import get_logger
 from .metrics import CONSUMER_LAG
 
@@ -56,11 +56,8 @@ class TransactionalLoop:
         """Release what `transform` opened."""
 
     async def run(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.group_id, group_instance_id=group_instance_id(),
-            enable_auto_commit=False,
-            auto_offset_reset="earliest", isolation_level="read_committed", max_poll_records=self.max_records,
-            fetch_max_wait_ms=2000, metadata_max_age_ms=30000)  # new matching topics are found within 30 s
+        consumer = manual_commit_consumer(self.bootstrap, self.group_id, max_poll_records=self.max_records,
+                                          metadata_max_age_ms=30000)  # new matching topics are found within 30 s
         producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, transactional_id=self.group_id,
                                     enable_idempotence=True, acks="all", linger_ms=2, client_id=self.client_id)
         await producer.start()
