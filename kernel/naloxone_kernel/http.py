@@ -13,7 +13,10 @@ import hmac
 import json
 import re
 import time
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Awaitable, Callable
+from uuid import UUID
 
 import structlog
 from fastapi import FastAPI, Request
@@ -21,10 +24,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from datetime import date, datetime
-from decimal import Decimal
-from uuid import UUID
 
 from .auth import AuthError, Forbidden, Identity, UnknownForce
 from .commands import IdempotencyKeyReused, NotFound
