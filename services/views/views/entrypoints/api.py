@@ -108,6 +108,28 @@ def csv_response(header: list[str], rows: list[list], filename: str) -> Response
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
 
 
+async def built_once(table: dict, key, build, *, keep: bool = True):
+    """What `build()` returns, built by the first caller asking for `key`: callers arriving while
+    it is being built wait for that one build instead of starting their own. A failed build is
+    dropped, so the next caller tries anew; a finished one stays in `table` unless `keep` is False."""
+    held = table.get(key)
+    if held is None:
+        held = table[key] = asyncio.get_running_loop().create_future()
+        try:
+            held.set_result(await build())
+        except BaseException as exc:
+            table.pop(key, None)
+            if isinstance(exc, asyncio.CancelledError):
+                held.cancel()
+            else:
+                held.set_exception(exc)
+                held.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        if not keep:
+            table.pop(key, None)
+    return await asyncio.shield(held)
+
+
 class GridCache:
     """Suppressed grids per (reader, as_of, day), valid while the read model has not moved."""
 
@@ -125,56 +147,34 @@ class GridCache:
         if hit is not None and hit[0] == version:
             self.items.move_to_end(key)
             return hit[1]
-        pending = self.building.get((key, version))
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future = asyncio.get_running_loop().create_future()
-        self.building[(key, version)] = future
-        try:
-            sums = await queries.force_sums(as_of, day)
-            provision = await queries.provision(as_of)
-            by_force = {f: force_counts(ForceSums(s["totals"], s["lapsing"], s["expiring"]), provision.get(f))
-                        for f, s in sums.items()}
-            # suppression is CPU work of a fraction of a second: off the event loop, so other
-            # requests (and the probes) are not queued behind it
-            grid = await asyncio.to_thread(build_grid, by_force, provision, viewer)
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except Exception as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
-            raise
-        finally:
-            self.building.pop((key, version), None)
-        future.set_result(grid)
+        grid = await built_once(self.building, (key, version), lambda: self._build(queries, viewer, as_of, day),
+                                keep=False)
         self.items[key] = (version, grid)
         while len(self.items) > self.size:
             self.items.popitem(last=False)
         return grid
+
+    @staticmethod
+    async def _build(queries: ViewsQueries, viewer: str | None, as_of: date | None, day: date) -> Published:
+        sums = await queries.force_sums(as_of, day)
+        provision = await queries.provision(as_of)
+        by_force = {f: force_counts(ForceSums(s["totals"], s["lapsing"], s["expiring"]), provision.get(f))
+                    for f, s in sums.items()}
+        # suppression is CPU work of a fraction of a second: off the event loop, so other
+        # requests (and the probes) are not queued behind it
+        return await asyncio.to_thread(build_grid, by_force, provision, viewer)
 
 
 CACHE = GridCache()
 
 
 async def memoized_json(published: Published, key: tuple, build) -> Response:
-    """A whole JSON answer worked out once per grid: the dashboard reads the same trends and
-    overviews over and over until the read model moves on (and a new grid is built). Readers
-    arriving while it is being worked out wait for that one build instead of starting their own."""
-    held = published.memo.get(key)
-    if held is None:
-        held = published.memo[key] = asyncio.get_running_loop().create_future()
-        try:
-            held.set_result((await build()).body)
-        except BaseException as exc:
-            del published.memo[key]
-            if isinstance(exc, asyncio.CancelledError):
-                held.cancel()
-            else:
-                held.set_exception(exc)
-                held.exception()  # retrieved: no warning when nobody else waited
-            raise
-    return Response(await asyncio.shield(held), media_type="application/json")
+    """A whole JSON answer worked out once per grid: the dashboard reads the same tables, trends
+    and overviews over and over until the read model moves on (and a new grid is built)."""
+    async def body() -> bytes:
+        return (await build()).body
+
+    return Response(await built_once(published.memo, key, body), media_type="application/json")
 
 
 def force_row(grid: Published, force_id: str) -> dict:
@@ -234,23 +234,24 @@ async def national_comparison(
     as_of = checked_as_of(as_of)
     published, current = await grids(kit, reader, as_of)
     descending = (order or ("asc" if sort in ("force_name", "region") else "desc")) == "desc"
-    answer = ("comparison", sort, descending)
-    if current is None and not wants_csv(fmt, accept) and answer in published.memo:
-        # the same table, already serialised, until the read model moves on
-        return Response(published.memo[answer], media_type="application/json")
+    if current is None and not wants_csv(fmt, accept):
+        return await memoized_json(published, ("comparison", sort, descending),
+                                   lambda: _comparison(reader, as_of, published, current, sort, descending))
+    return await _comparison(reader, as_of, published, current, sort, descending, wants_csv(fmt, accept))
+
+
+async def _comparison(reader: str | None, as_of: date | None, published: Published, current: Published | None,
+                      sort: str, descending: bool, csv_export: bool = False):
     rows = sort_rows([force_row(published, f.id) for f in FORCES], sort, descending)
     total = scope_row(published, NATIONAL, "All forces")
     if current is not None:
         with_revisions(rows, {f.id: current.row(f.id) for f in FORCES})
         with_revisions([total], {NATIONAL: current.row(NATIONAL)})
-    if wants_csv(fmt, accept):
+    if csv_export:
         return table_csv(rows, total, as_of, f"national-comparison-{as_of or today()}")
-    response = json_answer({"as_of": as_of.isoformat() if as_of else None, "day": (as_of or today()).isoformat(),
-                            "reader_force": reader, "sort": sort, "order": "desc" if descending else "asc",
-                            "columns": columns_doc(), "suppression": SUPPRESSION, "rows": rows, "total": total})
-    if current is None:
-        published.memo[answer] = response.body
-    return response
+    return json_answer({"as_of": as_of.isoformat() if as_of else None, "day": (as_of or today()).isoformat(),
+                        "reader_force": reader, "sort": sort, "order": "desc" if descending else "asc",
+                        "columns": columns_doc(), "suppression": SUPPRESSION, "rows": rows, "total": total})
 
 
 @router.get("/v1/regions/{region}/overview", tags=["regions"], responses=CSV_ALSO)
