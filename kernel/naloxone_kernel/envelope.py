@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from uuid import UUID
 
 from google.protobuf.message import Message
@@ -63,16 +64,20 @@ def to_outbox(topic: str, meta: EnvelopeMeta, payload: Message) -> OutboxMessage
     )
 
 
+@lru_cache(maxsize=1024)  # one entry per event type; unknown names raise and are not kept
+def _payload_type(event_type: str) -> tuple[type[Message], str]:
+    """The class an event type's payload decodes to, and the type URL `Any.Pack` gives it."""
+    cls = message_class(event_type)
+    return cls, f"type.googleapis.com/{cls.DESCRIPTOR.full_name}"
+
+
 def decode(value: bytes) -> tuple[EventEnvelope, Message]:
     """Parse an envelope and unpack its payload to the generated message class."""
-    envelope = EventEnvelope()
-    envelope.ParseFromString(value)
-    cls = message_class(envelope.event_type)
+    envelope = EventEnvelope.FromString(value)
+    cls, type_url = _payload_type(envelope.event_type)
     packed = envelope.payload
     # Any.Unpack's own type check splits and looks up the descriptor on every call: a rebuild
-    # decodes every event, so compare the packed type's name with the class's directly
-    if packed.type_url.rpartition("/")[2] != cls.DESCRIPTOR.full_name:
+    # decodes every event, so compare the packed type URL with the class's directly
+    if packed.type_url != type_url and packed.type_url.rpartition("/")[2] != cls.DESCRIPTOR.full_name:
         raise ValueError(f"payload is not a {envelope.event_type}")
-    payload = cls()
-    payload.ParseFromString(packed.value)
-    return envelope, payload
+    return envelope, cls.FromString(packed.value)

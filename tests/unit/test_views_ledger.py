@@ -2,6 +2,7 @@
 recorded, so sums up to a day reproduce the figures as they stood; rates are normalised by
 the reference figures; the provision status is an aggregate of its own."""
 
+import json
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -19,7 +20,9 @@ from naloxone_kernel.reference.force_figures import figures_for, force_figures
 from naloxone_kernel.reference.forces import FORCES
 from views.domain import ForceProvision, ProvisionStatus, provision_id_for
 from views.figures import ForceSums, build_grid, force_counts, revisions, sort_rows
-from views.ledger import fold
+from naloxone_kernel.projector import ProjectedEvent
+from views.ledger import Entity, fold
+from views.projections import ViewsReplay
 
 F = "durham"
 DAY1, DAY2, DAY3 = date(2025, 3, 3), date(2025, 3, 20), date(2025, 4, 2)
@@ -119,6 +122,40 @@ def test_an_administration_moves_between_outcomes_and_months_on_the_day_it_is_co
     assert sums(ledger, DAY2)[("lives_saved", "2025-02")] == 1
     assert sums(ledger) == {("administrations", "2025-03"): 1, ("doses", "2025-03"): 3,
                             ("outcome_alive_at_handover", "2025-03"): 1, ("lives_saved", "2025-03"): 1}
+
+
+def _through_the_table(entities: dict) -> dict:
+    """What the next batch loads: each state as the `entities` table holds it, no counts kept."""
+    return {k: Entity(e.force_id, e.version, json.loads(json.dumps(e.state))) for k, e in entities.items()}
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 5])
+def test_a_replay_in_memory_leaves_what_batches_through_the_table_leave(batch):
+    """A rebuild folds every event into entities kept in memory (with their counts); the live
+    projector folds each batch into entities loaded from its table. Same events, same rows."""
+    log = Log()
+    officer = officer_story(log)
+    kits = [str(uuid.uuid4()) for _ in range(3)]
+    for kit in kits:
+        log.add(kit, inventory_pb.KitStocked(kit_id=kit, force_id=F, expires_on=to_date(date(2025, 5, 1))), DAY1)
+        log.add(kit, inventory_pb.KitIssued(kit_id=kit, force_id=F, officer_id=officer), DAY2)
+    log.add(kits[0], inventory_pb.KitUsed(kit_id=kits[0], force_id=F, officer_id=officer), DAY2)
+    log.add(kits[1], inventory_pb.KitReturned(kit_id=kits[1], force_id=F, officer_id=officer, reissuable=False), DAY3)
+    log.add(officer, training_pb.CertificationExpired(officer_id=officer, force_id=F,
+                                                      valid_until=to_date(date(2025, 4, 20))), DAY3)
+    log.events += log.events[:4]  # a redelivery in the middle of the stream
+    replay = ViewsReplay()
+    replay.add([ProjectedEvent(env, p) for env, p in log.events])
+
+    entities: dict = {}
+    ledger: Counter = Counter()
+    for i in range(0, len(log.events), batch):
+        entities = _through_the_table(entities)
+        delta, _ = fold(entities, log.events[i:i + batch])
+        ledger.update(delta)
+    assert dict(replay.ledger) == dict(ledger)
+    assert {k: (e.force_id, e.version, json.dumps(e.state)) for k, e in replay.entities.items()} == {
+        k: (e.force_id, e.version, json.dumps(e.state)) for k, e in entities.items()}
 
 
 def test_an_event_applied_twice_or_out_of_date_changes_nothing():

@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Callable, Iterable
 
 from naloxone.alerts.v1 import events_pb2 as alerts_pb
@@ -33,7 +34,7 @@ from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
 from naloxone.provision.v1 import events_pb2 as provision_pb
 from naloxone.training.v1 import events_pb2 as training_pb
-from naloxone_kernel.contract_values import from_date, from_enum
+from naloxone_kernel.contract_values import from_enum
 from naloxone_kernel.domain import UK
 
 #: (force_id, metric, bucket) -> value
@@ -43,11 +44,14 @@ LedgerDelta = Counter
 Key = tuple[str, str]  # (kind, entity id)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     force_id: str
     version: int
     state: dict
+    #: what the state contributes (kind.counts(state)), kept so the next event's difference
+    #: does not work it out again; None until first needed (an entity loaded from the table)
+    counts: dict | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -60,12 +64,32 @@ def uk_day(ts) -> date:
     return _uk_hour(ts.seconds // 3600)
 
 
+@lru_cache(maxsize=65536)
+def _uk_month(hour: int) -> str:
+    return _uk_hour(hour).strftime("%Y-%m")
+
+
 def _month(ts) -> str:
-    return _uk_hour(ts.seconds // 3600).strftime("%Y-%m") if ts.seconds or ts.nanos else ""
+    seconds = ts.seconds
+    return _uk_month(seconds // 3600) if seconds or ts.nanos else ""
 
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _day_text(value) -> str | None:
+    """A contract Date as ISO text (None when unset), as `_iso(from_date(value))` gives it."""
+    return _iso(_from_date(value.year, value.month, value.day)) if value.year else None
+
+
+@lru_cache(maxsize=65536)
+def _from_date(year: int, month: int, day: int) -> date:
+    return date(year, month, day)
+
+
+#: enum names by value: every fold asks, and the wrapper's Name() is Python-level
+_enum_name = lru_cache(maxsize=1024)(from_enum)
 
 
 # --- officers (training) ---------------------------------------------------------------
@@ -78,12 +102,12 @@ def _officer(state: dict | None, p) -> dict | None:
         return None
     state = dict(state)
     if type(p) is training_pb.TrainingCompleted:
-        valid_until = _iso(from_date(p.valid_until))
+        valid_until = _day_text(p.valid_until)
         state["trained"] = True
         if valid_until and (state["valid_until"] is None or valid_until >= state["valid_until"]):
             state.update(certified=True, valid_until=valid_until)
     elif type(p) is training_pb.CertificationExpired:
-        if state["valid_until"] == _iso(from_date(p.valid_until)):
+        if state["valid_until"] == _day_text(p.valid_until):
             state["certified"] = False
     elif type(p) is training_pb.OfficerWithdrawn:
         state["active"] = False
@@ -110,7 +134,7 @@ _GONE = {inventory_pb.KitUsed: "used", inventory_pb.KitSuppliedTakeHome: "suppli
 
 def _kit(state: dict | None, p) -> dict | None:
     if type(p) is inventory_pb.KitStocked:
-        return {"loc": "stock", "holder": None, "expires_on": _iso(from_date(p.expires_on)), "expired": False,
+        return {"loc": "stock", "holder": None, "expires_on": _day_text(p.expires_on), "expired": False,
                 "recalled": False, "reissuable": True}
     if state is None:
         return None
@@ -119,13 +143,13 @@ def _kit(state: dict | None, p) -> dict | None:
         state.update(loc="stock", holder=None)
     elif type(p) is inventory_pb.KitIssued:
         state.update(loc="officer", holder=p.officer_id or None, reissuable=True)
-        state["expires_on"] = _iso(from_date(p.expires_on)) or state["expires_on"]
+        state["expires_on"] = _day_text(p.expires_on) or state["expires_on"]
     elif type(p) is inventory_pb.KitReturned:
         state.update(loc="stock", holder=None, reissuable=p.reissuable)
     elif type(p) in _GONE:
         state.update(loc=_GONE[type(p)], holder=None)
     elif type(p) is inventory_pb.KitWrittenOff:
-        lost = from_enum(inventory_pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason) == "lost"
+        lost = _enum_name(inventory_pb.KitWriteOffReason, "KIT_WRITE_OFF_REASON", p.reason) == "lost"
         state.update(loc="lost" if lost else "destroyed", holder=None)
     elif type(p) is inventory_pb.KitExpired:
         state["expired"] = True
@@ -157,7 +181,7 @@ def _holder_counts(s: dict) -> dict[tuple[str, str], int]:
 # --- administrations (incidents) ------------------------------------------------------------
 
 def _outcome(value: int) -> str:
-    name = from_enum(incidents_pb.IncidentOutcome, "INCIDENT_OUTCOME", value)
+    name = _enum_name(incidents_pb.IncidentOutcome, "INCIDENT_OUTCOME", value)
     return {"survived": "alive_at_handover", None: "not_recorded"}.get(name, name)
 
 
@@ -204,7 +228,7 @@ def _referral(state: dict | None, p) -> dict | None:
     elif type(p) is diversion_pb.TreatmentEngaged:
         state.update(engaged=True, stage="accepted" if state["stage"] == "waiting" else state["stage"])
     elif type(p) is diversion_pb.ReferralClosed:
-        closure = from_enum(diversion_pb.ReferralClosure, "REFERRAL_CLOSURE", p.closure)
+        closure = _enum_name(diversion_pb.ReferralClosure, "REFERRAL_CLOSURE", p.closure)
         state["completed"] = state["completed"] or closure == "completed"
     else:
         return None
@@ -258,8 +282,8 @@ def _alert_counts(s: dict) -> dict[tuple[str, str], int]:
 
 def _provision(state: dict | None, p) -> dict | None:
     if type(p) is provision_pb.ProvisionStatusSet:
-        return {"status": from_enum(provision_pb.ProvisionStatus, "PROVISION_STATUS", p.status),
-                "effective_on": _iso(from_date(p.effective_on))}
+        return {"status": _enum_name(provision_pb.ProvisionStatus, "PROVISION_STATUS", p.status),
+                "effective_on": _day_text(p.effective_on)}
     return None
 
 
@@ -271,7 +295,7 @@ def _provision_counts(s: dict) -> dict[tuple[str, str], int]:
 
 def supply_counts(p: inventory_pb.TakeHomeKitSupplied) -> dict[tuple[str, str], int]:
     m = _month(p.supplied_at)
-    setting = from_enum(inventory_pb.SupplySetting, "SUPPLY_SETTING", p.setting) or "not_recorded"
+    setting = _enum_name(inventory_pb.SupplySetting, "SUPPLY_SETTING", p.setting) or "not_recorded"
     return {("take_home_supplies", m): 1, ("take_home_kits", m): max(p.quantity, 1),
             ("take_home_repeat" if p.repeat_supply else "take_home_first", m): 1,
             (f"take_home_at_{setting}", m): 1}
@@ -286,12 +310,12 @@ class Kind:
 
 
 KINDS = {
-    "officer": Kind("officer", lambda p: p.officer_id, _officer, _officer_counts),
-    "kit": Kind("kit", lambda p: p.kit_id, _kit, _kit_counts),
-    "administration": Kind("administration", lambda p: p.administration_id, _administration, _administration_counts),
-    "referral": Kind("referral", lambda p: p.referral_id, _referral, _referral_counts),
-    "alert": Kind("alert", lambda p: p.alert_id, _alert, _alert_counts),
-    "provision": Kind("provision", lambda p: p.force_id, _provision, _provision_counts),
+    "officer": Kind("officer", attrgetter("officer_id"), _officer, _officer_counts),
+    "kit": Kind("kit", attrgetter("kit_id"), _kit, _kit_counts),
+    "administration": Kind("administration", attrgetter("administration_id"), _administration, _administration_counts),
+    "referral": Kind("referral", attrgetter("referral_id"), _referral, _referral_counts),
+    "alert": Kind("alert", attrgetter("alert_id"), _alert, _alert_counts),
+    "provision": Kind("provision", attrgetter("force_id"), _provision, _provision_counts),
 }
 HOLDER = Kind("holder", lambda p: "", lambda s, p: None, _holder_counts)
 
@@ -326,11 +350,16 @@ def holders_named(payloads: Iterable) -> set[Key]:
     return {("holder", p.officer_id) for p in payloads if type(p) is inventory_pb.KitIssued and p.officer_id}
 
 
-def _diff(into: Counter, force_id: str, day: date, old: dict, new: dict) -> None:
-    for key in old.keys() | new.keys():
-        delta = new.get(key, 0) - old.get(key, 0)
+def _diff(into: dict, old: dict, new: dict) -> None:
+    """Add new - old into one (force, day)'s deltas (keys (metric, bucket))."""
+    get = into.get
+    for key, value in new.items():
+        delta = value - old.get(key, 0)
         if delta:
-            into[(force_id, key[0], key[1], day)] += delta
+            into[key] = get(key, 0) + delta
+    for key, value in old.items():
+        if key not in new and value:
+            into[key] = get(key, 0) - value
 
 
 def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -> tuple[Counter, set[Key]]:
@@ -340,12 +369,14 @@ def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -
     every entity the events name and every holder named by a kit's old or new state
     (missing ones are created).
     """
-    ledger: Counter = Counter()
+    # deltas by (force, day) first: a rebuild folds every event, and building the four-part
+    # key for each count was a fifth of the fold
+    by_force_day: dict[tuple[str, date], dict] = {}
     touched: set[Key] = set()
     for env, p in events:
-        day = uk_day(env.recorded_at)
+        day = _uk_hour(env.recorded_at.seconds // 3600)
         if type(p) is inventory_pb.TakeHomeKitSupplied:
-            _diff(ledger, p.force_id, day, {}, supply_counts(p))
+            _diff(_deltas(by_force_day, p.force_id, day), {}, supply_counts(p))
             continue
         kind = EVENT_KINDS.get(type(p))
         if kind is None:
@@ -357,26 +388,44 @@ def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -
         new_state = kind.fold(entity.state if entity else None, p)
         if new_state is None:
             continue
-        force_id = entity.force_id if entity else (p.force_id or env.force_id)
-        _diff(ledger, force_id, day, kind.counts(entity.state) if entity else {}, kind.counts(new_state))
+        if entity is None:
+            force_id = p.force_id or env.force_id
+            old_counts = {}
+        else:
+            force_id = entity.force_id
+            old_counts = entity.counts if entity.counts is not None else kind.counts(entity.state)
+        new_counts = kind.counts(new_state)
+        _diff(_deltas(by_force_day, force_id, day), old_counts, new_counts)
         if kind.name == "kit":
             before = entity.state["holder"] if entity else None
             after = new_state["holder"]
             if before != after:
                 for officer_id, step in ((before, -1), (after, 1)):
                     if officer_id:
-                        _move_holder(entities, ledger, touched, force_id, officer_id, step, day)
-        entities[key] = Entity(force_id, env.aggregate_version, new_state)
+                        _move_holder(entities, by_force_day, touched, force_id, officer_id, step, day)
+        if entity is None:
+            entities[key] = Entity(force_id, env.aggregate_version, new_state, new_counts)
+        else:
+            entity.version, entity.state, entity.counts = env.aggregate_version, new_state, new_counts
         touched.add(key)
+    ledger: Counter = Counter()
+    for (force_id, day), deltas in by_force_day.items():
+        for (metric, bucket), delta in deltas.items():
+            ledger[(force_id, metric, bucket, day)] = delta
     return ledger, touched
 
 
-def _move_holder(entities, ledger, touched, force_id: str, officer_id: str, step: int, day: date) -> None:
+def _deltas(by_force_day: dict, force_id: str, day: date) -> dict:
+    deltas = by_force_day.get((force_id, day))
+    if deltas is None:
+        deltas = by_force_day[(force_id, day)] = {}
+    return deltas
+
+
+def _move_holder(entities, by_force_day, touched, force_id: str, officer_id: str, step: int, day: date) -> None:
     key = ("holder", officer_id)
     holder = entities.get(key) or Entity(force_id, 0, {"kits": 0})
     new_state = {"kits": max(0, holder.state["kits"] + step)}
-    _diff(ledger, holder.force_id, day, _holder_counts(holder.state), _holder_counts(new_state))
+    _diff(_deltas(by_force_day, holder.force_id, day), _holder_counts(holder.state), _holder_counts(new_state))
     entities[key] = Entity(holder.force_id, 0, new_state)
     touched.add(key)
-
-
