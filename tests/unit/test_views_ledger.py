@@ -195,9 +195,13 @@ def test_rates_are_per_100000_population_and_per_1000_officers_from_the_referenc
     row = grid.row("police-scotland")
     assert row["administrations_per_100k"] == round(201 * 100_000 / scotland.population, 2)
     assert row["officers_trained_per_1000_officers"] == round(10_300 * 1_000 / scotland.officers_fte, 2)
-    # a force whose population is not yet sourced has no rate, never a guessed one
-    assert figures_for("northumbria").population is None and grid.row("northumbria")["administrations_per_100k"] is None
-    assert grid.row("national")["administrations_per_100k"] is None  # not every force's population is known
+    # a force whose officer strength is not yet sourced has no rate per officer, never a guessed one
+    assert figures_for("psni").officers_fte is None and grid.row("psni")["officers_trained_per_1000_officers"] is None
+    assert grid.row("national")["officers_trained_per_1000_officers"] is None  # nor does the nation it is part of
+    # the nation's population is every force area's (BTP polices the railways and has none)
+    populations = [figures_for(f.id).population for f in FORCES if f.id != "btp"]
+    assert figures_for("btp").population is None and None not in populations
+    assert grid.row("national")["administrations_per_100k"] == round(201 * 100_000 / sum(populations), 2)
     assert grid.row("region:scotland")["administrations_per_100k"] == row["administrations_per_100k"]
     assert set(force_figures()) == {f.id for f in FORCES}
 
