@@ -201,6 +201,8 @@ def rebuild(
     no_swap: Annotated[bool, typer.Option("--no-swap", help="leave the rebuilt schema beside the live one")] = False,
     service: Annotated[Optional[str], typer.Option(help="the service, when several keep a read model of this name")]
     = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="processes replaying the view in parallel, where it "
+                                                                "allows (default: one per CPU)")] = None,
 ) -> None:
     """Replay one read model from Kafka into fresh tables with a progress bar; the service keeps
     answering from the old tables until the new ones are complete, then they are swapped in and
@@ -219,7 +221,8 @@ def rebuild(
                                  param_hint="VIEW")
     if len(candidates) > 1:
         raise typer.BadParameter(f"services {candidates} each keep '{view}'; name one", param_hint="--service")
-    args = [candidates[0], "rebuild", view, *(["--into", into] if into else []), *(["--no-swap"] if no_swap else [])]
+    args = [candidates[0], "rebuild", view, *(["--into", into] if into else []), *(["--no-swap"] if no_swap else []),
+            *(["--workers", str(workers)] if workers else [])]
     raise typer.Exit(kernel_main(args))
 
 

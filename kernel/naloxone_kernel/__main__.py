@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     rb.add_argument("view", nargs="?", default=None, help="one read model (default: all of the service's)")
     rb.add_argument("--into", default=None, help="target schema (default: a fresh schema swapped in live)")
     rb.add_argument("--no-swap", action="store_true", help="leave the rebuilt schema beside the live one")
+    rb.add_argument("--workers", type=int, default=None,
+                    help="processes replaying a view in parallel, where it allows (default: one per CPU)")
     sub.add_parser("migrate")
     job = sub.add_parser("job")
     job.add_argument("name")
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.process == "rebuild":
         applied = uvloop.run(processes.rebuild_views(entry, parts, settings, view=args.view, into=args.into,
-                                                      swap=not args.no_swap))
+                                                      swap=not args.no_swap, workers=args.workers))
         print(f"{entry.name}: rebuilt, {applied} events applied", file=sys.stderr)
     elif args.process == "job":
         count = uvloop.run(processes.run_job(entry, parts, settings, args.name, args.today or date.today(),

@@ -72,7 +72,7 @@ async def run_worker_process(entry: ServiceEntry, parts: ServiceParts, settings:
 
 
 async def rebuild_views(entry: ServiceEntry, parts: ServiceParts, settings: ServiceProcessSettings, *,
-                        view: str | None, into: str | None, swap: bool) -> int:
+                        view: str | None, into: str | None, swap: bool, workers: int | None = None) -> int:
     """Replay read models from the beginning of their topics, with progress and events/s."""
     configure_logging(entry.process_name("rebuild"), settings.log_level)
     models = [m for m in parts.read_models if view is None or m.name == view]
@@ -82,7 +82,7 @@ async def rebuild_views(entry: ServiceEntry, parts: ServiceParts, settings: Serv
     for model in models:
         started = time.perf_counter()
         count = await rebuild(model, settings.database_url, settings.kafka_bootstrap,
-                              topic_prefix=settings.topic_prefix, target_schema=into, swap=swap)
+                              topic_prefix=settings.topic_prefix, target_schema=into, swap=swap, workers=workers)
         elapsed = time.perf_counter() - started
         log.info("rebuilt", view=model.name, events=count, seconds=round(elapsed, 2),
                  events_per_second=round(count / elapsed) if elapsed else None)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import multiprocessing
+import os
 import re
 import sys
 import time
@@ -70,6 +72,18 @@ class Replay(Protocol):
     def add(self, events: Sequence[ProjectedEvent]) -> None: ...
 
     async def write(self, conn: asyncpg.Connection, schema: str) -> None: ...
+
+
+class ReplayableProjection(Projection, Protocol):
+    """A projection that can replay in memory, in parallel over groups of its topics.
+
+    `replay_groups()` partitions its topics (unprefixed names) so that no row it writes is
+    built from events of two groups: each group can then be replayed by its own process,
+    each writing its own rows beside the others'. One group is always correct."""
+
+    def replay(self) -> Replay: ...
+
+    def replay_groups(self) -> Sequence[Sequence[str]]: ...
 
 
 BOOKKEEPING_DDL = """
@@ -350,6 +364,12 @@ class ProjectorRunner:
 REBUILD_BATCH = 5000
 
 
+def _rebuild_consumer(bootstrap: str):
+    # reading to known ends: a fetch of partitions already read to their end must not sit out a
+    # long poll (it held the last partitions' records back by up to 2 s)
+    return manual_commit_consumer(bootstrap, None, fetch_max_wait_ms=50, max_partition_fetch_bytes=8 * 1024 * 1024)
+
+
 async def rebuild(
     projection: Projection,
     database_url: str,
@@ -359,15 +379,18 @@ async def rebuild(
     target_schema: str | None = None,
     swap: bool = True,
     progress=None,
+    workers: int | None = None,
 ) -> int:
     """Replay every event from the beginning into a fresh schema; optionally swap it live.
 
     Returns the number of events applied. Progress goes to `progress(done, total)`
-    (stderr by default) so a long rebuild is never silent.
+    (stderr by default) so a long rebuild is never silent. A projection that replays in
+    memory is replayed by up to `workers` processes (default: one per CPU), one share of
+    its topic groups each.
     """
     live = checked_identifier(projection.name)
     target = checked_identifier(target_schema or f"{live}__rebuild")
-    report = progress or _stderr_progress(projection.name)
+    report = _Progress(progress or _stderr_progress(projection.name))
     topics = [f"{topic_prefix}{t}" for t in projection.topics]
     conn = await asyncpg.connect(database_url)
     if target in (live, f"{live}__old") and await conn.fetchval(
@@ -376,19 +399,15 @@ async def rebuild(
         # (a fresh database, e.g. a replay into a new store, has no such schema yet and is fine)
         await conn.close()
         raise ValueError(f"a rebuild of {live} cannot go into {target}: that is the view being answered from")
-    # reading to known ends: a fetch of partitions already read to their end must not sit out a
-    # long poll (it held the last partitions' records back by up to 2 s)
-    consumer = manual_commit_consumer(bootstrap, None, fetch_max_wait_ms=50, max_partition_fetch_bytes=8 * 1024 * 1024)
-    await consumer.start()
+    consumer = _rebuild_consumer(bootstrap)
     try:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
-        await create_schema(conn, projection, target)
-        batches = _read_to_end(consumer, topics, report)
-        replay = projection.replay() if hasattr(projection, "replay") else None
-        if replay is not None:
-            applied = await _replay_in_memory(conn, replay, target, batches)
+        await asyncio.gather(consumer.start(), _fresh_schema(conn, projection, target))
+        if hasattr(projection, "replay"):
+            applied = await _replay_in_shares(projection, conn, consumer, database_url, bootstrap, target,
+                                              topic_prefix, report, workers or os.cpu_count() or 1)
         else:
-            applied = await _replay_in_batches(conn, projection, target, batches)
+            applied = await _replay_in_batches(conn, projection, target, _read_to_end(consumer, topics, report.share(0)))
+        report.finish()
         if swap:
             async with conn.transaction():
                 await conn.execute(f"DROP SCHEMA IF EXISTS {live}__old CASCADE")
@@ -403,9 +422,36 @@ async def rebuild(
         await conn.close()
 
 
-async def _read_to_end(consumer, topics: list[str], report):
+async def _fresh_schema(conn: asyncpg.Connection, projection: Projection, target: str) -> None:
+    await conn.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
+    await create_schema(conn, projection, target)
+
+
+class _Progress:
+    """Events read so far by every share of a rebuild, reported at most once a second and at the end."""
+
+    def __init__(self, report) -> None:
+        self.report = report
+        self.done: dict[int, int] = {}
+        self.total: dict[int, int] = {}
+        self.last = 0.0
+
+    def share(self, index: int):
+        def update(done: int, total: int) -> None:
+            self.done[index], self.total[index] = done, total
+            now = time.monotonic()
+            if now - self.last > 1.0:
+                self.last = now
+                self.report(sum(self.done.values()), sum(self.total.values()))
+        return update
+
+    def finish(self) -> None:
+        self.report(sum(self.done.values()), sum(self.total.values()))
+
+
+async def _read_to_end(consumer, topics: list[str], progress):
     """Every record of the topics, from the beginning to their ends as they were at the start,
-    in batches of at most REBUILD_BATCH (partition -> records); reports progress as it goes."""
+    in batches of at most REBUILD_BATCH (partition -> records); `progress(done, total)` after each."""
     partitions = await topic_partitions(consumer, topics)
     consumer.assign(partitions)
     await consumer.seek_to_beginning(*partitions)
@@ -414,7 +460,7 @@ async def _read_to_end(consumer, topics: list[str], report):
     total = sum(end[tp] - begin[tp] for tp in partitions)
     remaining = {tp for tp in partitions if end[tp] > begin[tp]}
     done = 0
-    last_report = 0.0
+    progress(done, total)
     while remaining:
         batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=REBUILD_BATCH)
         batch = {tp: [r for r in recs if r.offset < end[tp]] if recs[-1].offset >= end[tp] else recs
@@ -424,14 +470,127 @@ async def _read_to_end(consumer, topics: list[str], report):
             if await consumer.position(tp) >= end[tp]:
                 remaining.discard(tp)
         done += sum(len(recs) for recs in batch.values())
-        now = time.monotonic()
-        if now - last_report > 1.0 or not remaining:
-            report(done, total)
-            last_report = now
+        progress(done, total)
         if batch:
             yield batch
-    if not total:
-        report(0, 0)
+
+
+def split_into_shares(groups: Sequence[Sequence[str]], sizes: dict[str, int], workers: int) -> list[list[str]]:
+    """Topic groups dealt to at most `workers` shares, largest first to the lightest share, so
+    the shares carry about as many events each; empty shares are dropped."""
+    shares: list[list[str]] = [[] for _ in range(max(1, workers))]
+    loads = [0] * len(shares)
+    for group in sorted(groups, key=lambda g: (-sum(sizes.get(t, 0) for t in g), list(g))):
+        lightest = loads.index(min(loads))
+        shares[lightest].extend(group)
+        loads[lightest] += sum(sizes.get(t, 0) for t in group)
+    return [share for share in shares if share]
+
+
+async def _replay_in_shares(projection, conn: asyncpg.Connection, consumer, database_url: str, bootstrap: str,
+                            target: str, topic_prefix: str, progress: _Progress, workers: int) -> int:
+    """The in-memory replay, its topic groups dealt to `workers` shares: the first replayed here,
+    each other by a forked process with its own connections. Shares write disjoint rows (see
+    ReplayableProjection), each in its own transaction; the rebuilt schema is not answered from
+    until every share has written, so a failed share fails the rebuild and nothing is swapped."""
+    declared = projection.replay_groups() if hasattr(projection, "replay_groups") else [projection.topics]
+    groups = [[f"{topic_prefix}{t}" for t in g] for g in declared]
+    sizes: dict[str, int] = {}
+    if workers > 1 and len(groups) > 1:
+        partitions = await topic_partitions(consumer, [t for g in groups for t in g])
+        begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
+        for tp in partitions:
+            sizes[tp.topic] = sizes.get(tp.topic, 0) + end[tp] - begin[tp]
+    shares = split_into_shares(groups, sizes, workers) if sizes else [[t for g in groups for t in g]]
+    children = [_ShareProcess(projection, database_url, bootstrap, target, share, progress.share(i))
+                for i, share in enumerate(shares[1:], start=1)]
+    try:
+        applied = await _replay_in_memory(conn, projection.replay(), target,
+                                          _read_to_end(consumer, shares[0], progress.share(0)))
+        for child in children:
+            applied += await child.result()
+        return applied
+    finally:
+        for child in children:
+            await child.stop()
+
+
+class _ShareProcess:
+    """One share of a parallel replay in a forked process: the parent's modules are already
+    imported (a spawned interpreter would spend longer importing than many replays take); the
+    child opens its own database connection and Kafka consumer and touches nothing inherited.
+    It reports ("progress", done, total), then ("done", applied) or ("failed", reason)."""
+
+    def __init__(self, projection, database_url: str, bootstrap: str, target: str, topics: list[str], progress):
+        context = multiprocessing.get_context("fork")
+        self.reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_replay_share, name=f"rebuild {target} {topics}", daemon=True,
+                                       args=(projection, database_url, bootstrap, target, topics, writer))
+        self.process.start()
+        writer.close()
+        self.progress = progress
+        self.outcome: asyncio.Future = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().add_reader(self.reader.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        try:
+            while not self.outcome.done() and self.reader.poll():
+                message = self.reader.recv()
+                if message[0] == "progress":
+                    self.progress(message[1], message[2])
+                elif message[0] == "done":
+                    self.outcome.set_result(message[1])
+                else:
+                    self.outcome.set_exception(RuntimeError(f"a rebuild share ({self.process.name}) failed: {message[1]}"))
+        except (EOFError, OSError):
+            self.outcome.set_exception(RuntimeError(
+                f"a rebuild share ({self.process.name}) ended without a result (exit code {self.process.exitcode})"))
+        if self.outcome.done():
+            asyncio.get_running_loop().remove_reader(self.reader.fileno())
+
+    async def result(self) -> int:
+        return await self.outcome
+
+    async def stop(self) -> None:
+        """Reap the process; kill it first unless it reported success (the rebuild failed elsewhere)."""
+        succeeded = self.outcome.done() and not self.outcome.cancelled() and self.outcome.exception() is None
+        if not self.outcome.done():
+            asyncio.get_running_loop().remove_reader(self.reader.fileno())
+            self.outcome.cancel()
+        if not succeeded and self.process.is_alive():
+            self.process.kill()
+        await asyncio.to_thread(self.process.join)
+        self.reader.close()
+
+
+def _replay_share(projection, database_url: str, bootstrap: str, target: str, topics: list[str], pipe) -> None:
+    """The forked share's whole life (see _ShareProcess)."""
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2 or done == total:
+            last[0] = now
+            pipe.send(("progress", done, total))
+
+    async def replay() -> int:
+        conn = await asyncpg.connect(database_url)
+        consumer = _rebuild_consumer(bootstrap)
+        try:
+            await consumer.start()
+            return await _replay_in_memory(conn, projection.replay(), target, _read_to_end(consumer, topics, progress))
+        finally:
+            await consumer.stop()
+            await conn.close()
+
+    try:
+        applied = asyncio.run(replay())
+        failpoint("rebuild.share_written")  # rows written, success not yet reported
+        pipe.send(("done", applied))
+    except BaseException as exc:  # reported to the parent, which fails the rebuild
+        pipe.send(("failed", f"{type(exc).__name__}: {exc}"[:1000]))
+    finally:
+        pipe.close()
 
 
 async def _replay_in_batches(conn: asyncpg.Connection, projection: Projection, target: str, batches) -> int:

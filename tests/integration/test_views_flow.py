@@ -19,9 +19,10 @@ from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.training.v1 import events_pb2 as training_pb
 from naloxone_kernel.contract_values import to_date, to_timestamp
 from naloxone_kernel.envelope import EnvelopeMeta, to_outbox
+from naloxone_kernel.projector import rebuild
 from naloxone_kernel.registry import service
 
-from ..harness import assert_equals_fresh_rebuild, read_models, wait_caught_up
+from ..harness import assert_equals_fresh_rebuild, read_models, schema_tables, wait_caught_up
 from ..support import REPO, IsolatedStack, wait_for
 
 pytestmark = pytest.mark.integration
@@ -277,3 +278,28 @@ async def test_the_rebuilt_view_equals_the_live_one_and_naloxctl_rebuild_swaps_i
                               "views_figures"], env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "cannot go into views_figures" in refused.stderr
     assert await overview(stack) == before  # the live view was not dropped
+
+
+async def test_a_rebuild_in_parallel_shares_equals_the_live_view_and_a_lost_share_swaps_nothing_in(stack):
+    model = next(m for m in read_models("views") if m.name == "views_figures")
+    await wait_caught_up(stack, "views", model)
+    # three processes, each replaying its own topic groups and writing its own rows
+    applied = await rebuild(model, stack.database_urls["views"], stack.servers.kafka_bootstrap,
+                            topic_prefix=stack.topic_prefix, target_schema="views_figures_shares", swap=False,
+                            progress=lambda done, total: None, workers=3)
+    conn = await stack.db("views")
+    try:
+        live, shared = await schema_tables(conn, model.name), await schema_tables(conn, "views_figures_shares")
+        assert applied == len(live["processed_events"]) > 0
+        assert live == shared
+    finally:
+        await conn.close()
+    # a share killed after writing its rows but before saying so: the rebuild fails, nothing is swapped
+    before = await overview(stack)
+    env = {**os.environ, **stack.config.service_env(service("views")), "NALOX_FAILPOINTS": "rebuild.share_written=kill"}
+    lost = subprocess.run([sys.executable, "-m", "naloxctl.main", "rebuild", "views_figures", "--workers", "2"],
+                          env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert lost.returncode != 0 and "ended without a result" in lost.stderr, lost.stderr[-2000:]
+    assert await stack.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'views_figures__old'",
+                              service_name="views") == 0
+    assert await overview(stack) == before  # still answering from the view it had

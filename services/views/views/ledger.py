@@ -29,6 +29,7 @@ from operator import attrgetter
 from typing import Callable, Iterable
 
 from naloxone.alerts.v1 import events_pb2 as alerts_pb
+from naloxone.contracts import TOPICS, domain_of
 from naloxone.diversion.v1 import events_pb2 as diversion_pb
 from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
@@ -338,6 +339,31 @@ EVENT_KINDS: dict[type, Kind] = {
     alerts_pb.OverdoseSpikeSubsided: KINDS["alert"],
     provision_pb.ProvisionStatusSet: KINDS["provision"],
 }
+
+
+def independent_topic_groups(topics: Iterable[str]) -> list[list[str]]:
+    """The topics in groups that no entity spans: every event of one kind of entity comes from
+    one group (a holder changes only with its kits), and every count comes from one kind, so
+    each group can be replayed on its own and its rows written beside the other groups'."""
+    topics = list(topics)
+    group_of = {t: t for t in topics}
+
+    def root(topic: str) -> str:
+        while group_of[topic] != topic:
+            topic = group_of[topic]
+        return topic
+
+    by_kind: dict[str, set[str]] = {}
+    for cls, kind in EVENT_KINDS.items():
+        by_kind.setdefault(kind.name, set()).add(TOPICS[domain_of(cls.DESCRIPTOR.full_name)])
+    for kind_topics in by_kind.values():
+        present = sorted(t for t in kind_topics if t in group_of)
+        for other in present[1:]:
+            group_of[root(other)] = root(present[0])
+    groups: dict[str, list[str]] = {}
+    for topic in topics:
+        groups.setdefault(root(topic), []).append(topic)
+    return list(groups.values())
 
 
 def entity_key(payload) -> Key | None:

@@ -22,7 +22,7 @@ from naloxone.contracts import TOPICS
 from naloxone_kernel.projector import ProjectedEvent
 
 from .figures import MONTH_END_STATES, MONTHLY, windows
-from .ledger import Entity, entity_key, fold, holders_named
+from .ledger import Entity, entity_key, fold, holders_named, independent_topic_groups
 
 
 class ViewsReadModel:
@@ -107,6 +107,9 @@ class ViewsReadModel:
 
     def replay(self) -> "ViewsReplay":
         return ViewsReplay()
+
+    def replay_groups(self) -> list[list[str]]:
+        return independent_topic_groups(self.topics)
 
 
 class ViewsReplay:
