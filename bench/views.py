@@ -8,7 +8,8 @@ caught up.
 
 * rebuild: `rebuild(ViewsReadModel(), ..., swap=False)` (the views service's figures: every
   domain topic into its entities, ledger and totals) into a fresh schema, timed from the call
-  to its return, as `naloxctl rebuild views_figures` runs it.
+  to its return, as `naloxctl rebuild views_figures` runs it: its topic groups shared among
+  one process per CPU. Then the same with `workers=1` (one process), for comparison.
 * bare consume: the same topics from the beginning by a plain AIOKafkaConsumer (no group, no
   decoding, nothing written): the ceiling, printed as the ratio rebuild / bare.
 * dashboard reads: open-loop at `BENCH_VIEWS_READ_RATE` (500) requests/s for
@@ -114,7 +115,12 @@ async def run() -> list[Figure]:
         rebuild_cpu = cpu.read()
         rebuild_rate = total / rebuild_s
         progress(NAME, f"rebuild: {total:,} events ({applied:,} applied) in {rebuild_s:.2f}s: "
-                       f"{rebuild_rate:,.0f} events/s")
+                       f"{rebuild_rate:,.0f} events/s ({os.cpu_count()} processes)")
+        started = time.perf_counter()
+        await rebuild(model, stack.database_urls["views"], KAFKA_BOOTSTRAP, topic_prefix=stack.topic_prefix,
+                      target_schema="views_figures_bench", swap=False, progress=lambda done, of: None, workers=1)
+        single_rate = total / (time.perf_counter() - started)
+        progress(NAME, f"rebuild in one process: {single_rate:,.0f} events/s")
         bare = await bare_consume(NAME, topics)
         bare_rate = bare["events_per_s"]
 
@@ -125,7 +131,9 @@ async def run() -> list[Figure]:
     bad = {k: v for k, v in reads["statuses"].items() if k != "200"}
     return [
         Figure(NAME, f"rebuild views_figures, {total:,} events", rebuild_rate, "events/s", target=TARGET_RATE,
-               detail={"events": total, "applied": applied, "seconds": round(rebuild_s, 2), **rebuild_cpu}),
+               detail={"events": total, "applied": applied, "seconds": round(rebuild_s, 2),
+                       "processes": os.cpu_count(), **rebuild_cpu}),
+        Figure(NAME, "rebuild views_figures in one process", single_rate, "events/s"),
         Figure(NAME, "bare aiokafka consume of the same topics", bare_rate, "events/s", detail=bare),
         Figure(NAME, "rebuild / bare consume", rebuild_rate / bare_rate, "x", target=TARGET_RATIO),
         Figure(NAME, f"dashboard reads via the gateway at {READ_RATE:.0f}/s offered: answered", reads["answered_per_s"],

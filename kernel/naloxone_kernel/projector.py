@@ -64,12 +64,13 @@ class Projection(Protocol):
 
 
 class Replay(Protocol):
-    """A rebuild's fold held in memory: `add` every event in order (pure, no I/O), then `write`
-    the whole result once. A projection offers one through `replay()` when loading and upserting
-    its state batch by batch would be most of a rebuild's time; its result must equal what
+    """A rebuild's fold held in memory: `add` every event in order, then `write` what is still
+    held. A projection offers one through `replay()` when loading and upserting its state batch
+    by batch would be most of a rebuild's time. It keeps what it can in memory, within a bound
+    of its own, writing out and loading back in the schema beyond it; its result must equal what
     `apply_batch` builds from the same events (the rebuild-equality tests compare them)."""
 
-    def add(self, events: Sequence[ProjectedEvent]) -> None: ...
+    async def add(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None: ...
 
     async def write(self, conn: asyncpg.Connection, schema: str) -> None: ...
 
@@ -614,13 +615,21 @@ async def _replay_in_batches(conn: asyncpg.Connection, projection: Projection, t
     return applied
 
 
+#: Event ids a replay keeps in memory for its dedupe (about 100 bytes each); past this it writes
+#: them out and lets processed_events decide, batch by batch, as the live projector does.
+REPLAY_MAX_IDS = 200_000
+
+
 async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: str, batches) -> int:
-    """Every event folded in memory, then the result, the applied event ids, the refused records
-    and the offsets written in one transaction: nothing touches the database per batch.
+    """Every event through the Replay, which holds what it can in memory and writes it out when it
+    must; the applied event ids kept in memory too and copied in at the end (or, past
+    REPLAY_MAX_IDS, written out and then checked against the table batch by batch).
 
     The same rules as `apply_records`: an event id seen before is dropped, a record that does not
     decode is kept in rejected_events, each partition's next offset is the one after its last record."""
     seen: set[str] = set()
+    ids_in_table = False
+    applied = 0
     rejected: list[tuple] = []
     next_offsets: dict[TopicPartition, int] = {}
     decode = envelope_codec.decode
@@ -646,21 +655,34 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
                     seen.add(event_id)
                     events.append(ProjectedEvent(env, payload))
                 next_offsets[tp] = records[-1].offset + 1
-            replay.add(events)
+            if ids_in_table:
+                new_ids = {str(r["event_id"]) for r in await conn.fetch(
+                    f"INSERT INTO {target}.processed_events (event_id) SELECT unnest($1::uuid[]) "
+                    "ON CONFLICT DO NOTHING RETURNING event_id", list(seen))}
+                events = [e for e in events if e.envelope.event_id in new_ids]
+                seen.clear()
+            elif len(seen) > REPLAY_MAX_IDS:
+                await conn.copy_records_to_table("processed_events", schema_name=target, columns=["event_id"],
+                                                 records=[(event_id,) for event_id in seen])
+                seen.clear()
+                ids_in_table = True
+            applied += len(events)
+            await replay.add(conn, target, events)
     finally:
         if collecting:
             gc.enable()
     async with conn.transaction():
         await replay.write(conn, target)
-        await conn.copy_records_to_table("processed_events", schema_name=target, columns=["event_id"],
-                                         records=((event_id,) for event_id in seen))
+        if seen:
+            await conn.copy_records_to_table("processed_events", schema_name=target, columns=["event_id"],
+                                             records=[(event_id,) for event_id in seen])
         if rejected:
             await conn.copy_records_to_table("rejected_events", schema_name=target, records=rejected)
         if next_offsets:
             await conn.copy_records_to_table(
                 "projector_offsets", schema_name=target,
                 records=[(tp.topic, tp.partition, offset) for tp, offset in next_offsets.items()])
-    return len(seen)
+    return applied
 
 
 def _stderr_progress(name: str, width: int = 30):

@@ -17,10 +17,12 @@ from aiokafka import AIOKafkaProducer
 
 from naloxone.incidents.v1 import events_pb2 as incidents_pb
 from naloxone.training.v1 import events_pb2 as training_pb
+from naloxone_kernel import projector
 from naloxone_kernel.contract_values import to_date, to_timestamp
 from naloxone_kernel.envelope import EnvelopeMeta, to_outbox
 from naloxone_kernel.projector import rebuild
 from naloxone_kernel.registry import service
+from views.projections import ViewsReadModel, ViewsReplay
 
 from ..harness import assert_equals_fresh_rebuild, read_models, schema_tables, wait_caught_up
 from ..support import REPO, IsolatedStack, wait_for
@@ -280,7 +282,14 @@ async def test_the_rebuilt_view_equals_the_live_one_and_naloxctl_rebuild_swaps_i
     assert await overview(stack) == before  # the live view was not dropped
 
 
-async def test_a_rebuild_in_parallel_shares_equals_the_live_view_and_a_lost_share_swaps_nothing_in(stack):
+class SmallMemoryViews(ViewsReadModel):
+    """The views with room for only a few entities in a replay's memory."""
+
+    def replay(self) -> ViewsReplay:
+        return ViewsReplay(max_entities=5)
+
+
+async def test_a_rebuild_in_parallel_shares_equals_the_live_view_and_a_lost_share_swaps_nothing_in(stack, monkeypatch):
     model = next(m for m in read_models("views") if m.name == "views_figures")
     await wait_caught_up(stack, "views", model)
     # three processes, each replaying its own topic groups and writing its own rows
@@ -292,6 +301,16 @@ async def test_a_rebuild_in_parallel_shares_equals_the_live_view_and_a_lost_shar
         live, shared = await schema_tables(conn, model.name), await schema_tables(conn, "views_figures_shares")
         assert applied == len(live["processed_events"]) > 0
         assert live == shared
+    finally:
+        await conn.close()
+    # shares that must write out what they hold and load it back (a tiny memory bound): the same rows
+    monkeypatch.setattr(projector, "REPLAY_MAX_IDS", 7)
+    await rebuild(SmallMemoryViews(), stack.database_urls["views"], stack.servers.kafka_bootstrap,
+                  topic_prefix=stack.topic_prefix, target_schema="views_figures_small", swap=False,
+                  progress=lambda done, total: None, workers=2)
+    conn = await stack.db("views")
+    try:
+        assert await schema_tables(conn, "views_figures_small") == live
     finally:
         await conn.close()
     # a share killed after writing its rows but before saying so: the rebuild fails, nothing is swapped

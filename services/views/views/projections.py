@@ -63,47 +63,9 @@ class ViewsReadModel:
         """
 
     async def apply_batch(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
-        pairs = [(e.envelope, e.payload) for e in events]
-        # an entity whose first event in the batch opens its stream (version 1) cannot exist yet
-        keys, fresh = set(), set()
-        for env, p in pairs:
-            k = entity_key(p)
-            if k is not None and k not in keys and k not in fresh:
-                (fresh if env.aggregate_version == 1 and k[0] != "alert" else keys).add(k)
-        keys |= holders_named(p for _, p in pairs)
-        entities = await _load(conn, schema, keys)
-        holders = {("holder", e.state["holder"]) for (kind, _), e in entities.items()
-                   if kind == "kit" and e.state.get("holder")} - entities.keys()
-        entities.update(await _load(conn, schema, holders))
-        ledger, touched = fold(entities, pairs)
-        if touched:
-            rows = [(k[0], k[1], entities[k].force_id, entities[k].version, json.dumps(entities[k].state))
-                    for k in sorted(touched)]
-            await conn.execute(
-                f"""INSERT INTO {schema}.entities (kind, entity_id, force_id, version, state)
-                    SELECT k, i, f, v, s FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
-                                                          $5::text[]) AS t(k, i, f, v, s)
-                    ON CONFLICT (kind, entity_id) DO UPDATE SET force_id = EXCLUDED.force_id,
-                        version = EXCLUDED.version, state = EXCLUDED.state""",
-                *map(list, zip(*rows)))
-        if ledger:
-            items = sorted(ledger.items())
-            await conn.execute(
-                f"""INSERT INTO {schema}.ledger (force_id, metric, bucket, day, delta)
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[])
-                    ON CONFLICT (force_id, metric, bucket, day) DO UPDATE SET delta = ledger.delta + EXCLUDED.delta""",
-                [k[0] for k, _ in items], [k[1] for k, _ in items], [k[2] for k, _ in items],
-                [k[3] for k, _ in items], [v for _, v in items])
-            totals: Counter = Counter()
-            for (force_id, metric, bucket, _day), delta in items:
-                totals[(force_id, metric, bucket)] += delta
-            t = sorted(totals.items())
-            await conn.execute(
-                f"""INSERT INTO {schema}.totals (force_id, metric, bucket, value)
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-                    ON CONFLICT (force_id, metric, bucket) DO UPDATE SET value = totals.value + EXCLUDED.value""",
-                [k[0] for k, _ in t], [k[1] for k, _ in t], [k[2] for k, _ in t], [v for _, v in t])
-
+        entities = await _load_named(conn, schema, events, {})
+        ledger, touched = fold(entities, events)
+        await _upsert(conn, schema, {k: entities[k] for k in touched}, ledger)
 
     def replay(self) -> "ViewsReplay":
         return ViewsReplay()
@@ -113,33 +75,106 @@ class ViewsReadModel:
 
 
 class ViewsReplay:
-    """A rebuild's fold in memory: every entity stays loaded for the whole replay (a batch
-    by batch rebuild spent most of its time loading and upserting them), and the entities,
-    the ledger and the totals are copied in once at the end. The rows equal what
-    `apply_batch` leaves after the same events, whatever its batches were."""
+    """A rebuild's fold in memory: entities stay loaded across batches (a batch by batch rebuild
+    spent most of its time loading and upserting them) and are copied in at the end with the
+    ledger and totals. Past `max_entities` held (about 1-2 KB each) it writes them out, lets
+    them go, and from then on loads what each batch names, as `apply_batch` does. Either way
+    the rows equal what `apply_batch` leaves after the same events, whatever its batches were."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_entities: int = 50_000) -> None:
+        self.max_entities = max_entities
         self.entities: dict = {}
+        self.touched: set = set()
         self.ledger: Counter = Counter()
+        self.written = False  # has any been written out (so the tables may hold some of ours)
 
-    def add(self, events: Sequence[ProjectedEvent]) -> None:
-        ledger, _touched = fold(self.entities, events)
+    async def add(self, conn: asyncpg.Connection, schema: str, events: Sequence[ProjectedEvent]) -> None:
+        if self.written:
+            self.entities.update(await _load_named(conn, schema, events, self.entities))
+        ledger, touched = fold(self.entities, events)
         self.ledger.update(ledger)
+        self.touched |= touched
+        if len(self.entities) > self.max_entities:
+            await self._write_out(conn, schema)
 
     async def write(self, conn: asyncpg.Connection, schema: str) -> None:
-        await conn.copy_records_to_table(
-            "entities", schema_name=schema, columns=["kind", "entity_id", "force_id", "version", "state"],
-            records=[(kind, entity_id, e.force_id, e.version, json.dumps(e.state))
-                     for (kind, entity_id), e in self.entities.items()])
-        await conn.copy_records_to_table(
-            "ledger", schema_name=schema, columns=["force_id", "metric", "bucket", "day", "delta"],
-            records=[(*key, delta) for key, delta in self.ledger.items()])
-        totals: Counter = Counter()
-        for (force_id, metric, bucket, _day), delta in self.ledger.items():
-            totals[(force_id, metric, bucket)] += delta
-        await conn.copy_records_to_table(
-            "totals", schema_name=schema, columns=["force_id", "metric", "bucket", "value"],
-            records=[(*key, value) for key, value in totals.items()])
+        await self._write_out(conn, schema)
+
+    async def _write_out(self, conn: asyncpg.Connection, schema: str) -> None:
+        if self.written:
+            await _upsert(conn, schema, {k: self.entities[k] for k in self.touched}, self.ledger)
+        else:  # nothing of ours in the tables yet (other shares write other rows): copy, the fast way
+            await _copy(conn, schema, self.entities, self.ledger)
+        self.entities.clear()
+        self.touched.clear()
+        self.ledger.clear()
+        self.written = True
+
+
+def _state_rows(entities: dict) -> list[tuple]:
+    return [(kind, entity_id, e.force_id, e.version, json.dumps(e.state)) for (kind, entity_id), e in entities.items()]
+
+
+def _totals(ledger: Counter) -> Counter:
+    totals: Counter = Counter()
+    for (force_id, metric, bucket, _day), delta in ledger.items():
+        totals[(force_id, metric, bucket)] += delta
+    return totals
+
+
+async def _copy(conn: asyncpg.Connection, schema: str, entities: dict, ledger: Counter) -> None:
+    """Rows no table holds yet, by COPY."""
+    await conn.copy_records_to_table("entities", schema_name=schema,
+                                     columns=["kind", "entity_id", "force_id", "version", "state"],
+                                     records=_state_rows(entities))
+    await conn.copy_records_to_table("ledger", schema_name=schema,
+                                     columns=["force_id", "metric", "bucket", "day", "delta"],
+                                     records=[(*key, delta) for key, delta in ledger.items()])
+    await conn.copy_records_to_table("totals", schema_name=schema, columns=["force_id", "metric", "bucket", "value"],
+                                     records=[(*key, value) for key, value in _totals(ledger).items()])
+
+
+async def _upsert(conn: asyncpg.Connection, schema: str, entities: dict, ledger: Counter) -> None:
+    """Changed entities over their stored rows; ledger and totals deltas added to theirs."""
+    if entities:
+        rows = sorted(_state_rows(entities))
+        await conn.execute(
+            f"""INSERT INTO {schema}.entities (kind, entity_id, force_id, version, state)
+                SELECT k, i, f, v, s FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
+                                                      $5::text[]) AS t(k, i, f, v, s)
+                ON CONFLICT (kind, entity_id) DO UPDATE SET force_id = EXCLUDED.force_id,
+                    version = EXCLUDED.version, state = EXCLUDED.state""",
+            *map(list, zip(*rows)))
+    if ledger:
+        items = sorted(ledger.items())
+        await conn.execute(
+            f"""INSERT INTO {schema}.ledger (force_id, metric, bucket, day, delta)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[])
+                ON CONFLICT (force_id, metric, bucket, day) DO UPDATE SET delta = ledger.delta + EXCLUDED.delta""",
+            [k[0] for k, _ in items], [k[1] for k, _ in items], [k[2] for k, _ in items],
+            [k[3] for k, _ in items], [v for _, v in items])
+        t = sorted(_totals(ledger).items())
+        await conn.execute(
+            f"""INSERT INTO {schema}.totals (force_id, metric, bucket, value)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+                ON CONFLICT (force_id, metric, bucket) DO UPDATE SET value = totals.value + EXCLUDED.value""",
+            [k[0] for k, _ in t], [k[1] for k, _ in t], [k[2] for k, _ in t], [v for _, v in t])
+
+
+async def _load_named(conn: asyncpg.Connection, schema: str, events: Sequence, held: dict) -> dict:
+    """The stored entities the events name that `held` lacks, with the holders of those kits."""
+    # an entity whose first event here opens its stream (version 1) cannot be stored yet
+    keys, fresh = set(), set()
+    for env, p in events:
+        k = entity_key(p)
+        if k is not None and k not in keys and k not in fresh and k not in held:
+            (fresh if env.aggregate_version == 1 and k[0] != "alert" else keys).add(k)
+    keys |= holders_named(p for _, p in events) - held.keys()
+    entities = await _load(conn, schema, keys)
+    holders = {("holder", e.state["holder"]) for (kind, _), e in entities.items()
+               if kind == "kit" and e.state.get("holder")} - entities.keys() - held.keys()
+    entities.update(await _load(conn, schema, holders))
+    return entities
 
 
 async def _load(conn: asyncpg.Connection, schema: str, keys: set) -> dict:
