@@ -365,6 +365,20 @@ class ProjectorRunner:
 REBUILD_BATCH = 5000
 
 
+def cpus_available(cgroup_cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """CPUs this process may use: those it may run on, and no more than its container's CPU
+    quota (a pod limited to 500m on an 8-CPU node has one, not eight)."""
+    cpus = len(os.sched_getaffinity(0))
+    try:
+        with open(cgroup_cpu_max) as fh:
+            quota, period = fh.read().split()[:2]
+    except (OSError, ValueError):
+        return cpus
+    if quota == "max":
+        return cpus
+    return max(1, min(cpus, -(-int(quota) // int(period))))
+
+
 def _rebuild_consumer(bootstrap: str):
     # reading to known ends: a fetch of partitions already read to their end must not sit out a
     # long poll (it held the last partitions' records back by up to 2 s)
@@ -386,8 +400,8 @@ async def rebuild(
 
     Returns the number of events applied. Progress goes to `progress(done, total)`
     (stderr by default) so a long rebuild is never silent. A projection that replays in
-    memory is replayed by up to `workers` processes (default: one per CPU), one share of
-    its topic groups each.
+    memory is replayed by up to `workers` processes (default: one per CPU it may use), one
+    share of its topic groups each.
     """
     live = checked_identifier(projection.name)
     target = checked_identifier(target_schema or f"{live}__rebuild")
@@ -405,7 +419,7 @@ async def rebuild(
         await asyncio.gather(consumer.start(), _fresh_schema(conn, projection, target))
         if hasattr(projection, "replay"):
             applied = await _replay_in_shares(projection, conn, consumer, database_url, bootstrap, target,
-                                              topic_prefix, report, workers or os.cpu_count() or 1)
+                                              topic_prefix, report, workers or cpus_available())
         else:
             applied = await _replay_in_batches(conn, projection, target, _read_to_end(consumer, topics, report.share(0)))
         report.finish()

@@ -1,8 +1,11 @@
-"""A parallel rebuild's plan, pure: topic groups dealt to shares of about equal size, and the
-views' topics grouped so that no entity's events are split between two shares."""
+"""A parallel rebuild's plan, pure: topic groups dealt to shares of about equal size, the
+views' topics grouped so that no entity's events are split between two shares, and no more
+shares than the CPUs a container's quota allows."""
+
+import os
 
 from naloxone.contracts import TOPICS
-from naloxone_kernel.projector import split_into_shares
+from naloxone_kernel.projector import cpus_available, split_into_shares
 from views.ledger import EVENT_KINDS, independent_topic_groups
 
 
@@ -30,3 +33,14 @@ def test_no_kind_of_entity_has_events_in_two_of_the_views_topic_groups():
     # spike alerts come from both the incidents and the alerts domains: one group
     assert group_of[TOPICS["incidents"]] == group_of[TOPICS["alerts"]]
     assert len(groups) > 1  # and the rest can go apart
+
+
+def test_a_container_quota_caps_the_cpus_a_rebuild_uses(tmp_path):
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("50000 100000\n")  # 500m
+    assert cpus_available(str(cpu_max)) == 1
+    cpu_max.write_text("150000 100000\n")  # 1.5 CPUs: two processes may share them
+    assert cpus_available(str(cpu_max)) == min(2, len(os.sched_getaffinity(0)))
+    cpu_max.write_text("max 100000\n")
+    assert cpus_available(str(cpu_max)) == len(os.sched_getaffinity(0))
+    assert cpus_available(str(tmp_path / "absent")) == len(os.sched_getaffinity(0))
