@@ -502,7 +502,7 @@ def split_into_shares(groups: Sequence[Sequence[str]], sizes: dict[str, int], wo
     return [share for share in shares if share]
 
 
-async def _replay_in_shares(projection, conn: asyncpg.Connection, consumer, database_url: str, bootstrap: str,
+async def _replay_in_shares(projection: ReplayableProjection, conn: asyncpg.Connection, consumer, database_url: str, bootstrap: str,
                             target: str, topic_prefix: str, progress: _Progress, workers: int) -> int:
     """The in-memory replay, its topic groups dealt to `workers` shares: the first replayed here,
     each other by a forked process with its own connections. Shares write disjoint rows (see
@@ -517,9 +517,10 @@ async def _replay_in_shares(projection, conn: asyncpg.Connection, consumer, data
         for tp in partitions:
             sizes[tp.topic] = sizes.get(tp.topic, 0) + end[tp] - begin[tp]
     shares = split_into_shares(groups, sizes, workers) if sizes else [[t for g in groups for t in g]]
-    children = [_ShareProcess(projection, database_url, bootstrap, target, share, progress.share(i))
-                for i, share in enumerate(shares[1:], start=1)]
+    children: list[_ShareProcess] = []
     try:
+        for i, share in enumerate(shares[1:], start=1):
+            children.append(_ShareProcess(projection, database_url, bootstrap, target, share, progress.share(i)))
         applied = await _replay_in_memory(conn, projection.replay(), target,
                                           _read_to_end(consumer, shares[0], progress.share(0)))
         for child in children:
@@ -536,7 +537,8 @@ class _ShareProcess:
     child opens its own database connection and Kafka consumer and touches nothing inherited.
     It reports ("progress", done, total), then ("done", applied) or ("failed", reason)."""
 
-    def __init__(self, projection, database_url: str, bootstrap: str, target: str, topics: list[str], progress):
+    def __init__(self, projection: ReplayableProjection, database_url: str, bootstrap: str, target: str,
+                 topics: list[str], progress):
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
         self.process = context.Process(target=_replay_share, name=f"rebuild {target} {topics}", daemon=True,
@@ -578,7 +580,7 @@ class _ShareProcess:
         self.reader.close()
 
 
-def _replay_share(projection, database_url: str, bootstrap: str, target: str, topics: list[str], pipe) -> None:
+def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap: str, target: str, topics: list[str], pipe) -> None:
     """The forked share's whole life (see _ShareProcess)."""
     last = [0.0]
 
