@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 
 from naloxone.common.v1.envelope_pb2 import EventEnvelope
 from naloxone.contracts import force_topic
@@ -103,11 +104,25 @@ async def read_topic_copies(bootstrap: str, topics: list[str]) -> dict[str, Coun
     return out
 
 
+async def egress_committed(stack: IsolatedStack, service_name: str, source: str) -> int:
+    """How far a service's egress has republished its topic: its group's committed offsets, summed."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.servers.kafka_bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(f"{stack.topic_prefix}egress.{service_name}")
+    finally:
+        await admin.close()
+    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == source and meta.offset >= 0)
+
+
 async def settle(stack: IsolatedStack, timeout: float = 180.0) -> None:
-    """Until every outbox is drained and every read model and reactor has reached the end of
-    its topics, twice in a row with no new event (reactions append after their cause)."""
+    """Until every outbox is drained, every read model and reactor has reached the end of its
+    topics and every egress has republished to the end of its own, twice in a row with no new
+    event (reactions append after their cause). An egress that a broker restart held up for a
+    while is not counted as losing what it had still to send."""
     stores = await _stores(stack)
     every = consumers()
+    egress = [(e.name, stack.topic_prefix + e.topic) for e in SERVICES if "egress" in e.processes]
 
     async def total_events() -> int:
         n = 0
@@ -127,6 +142,9 @@ async def settle(stack: IsolatedStack, timeout: float = 180.0) -> None:
             except asyncpg.UndefinedTableError:
                 stored = 0
             if stored != end:
+                return False
+        for service_name, source in egress:
+            if await egress_committed(stack, service_name, source) != await topic_end_offsets(stack, [source]):
                 return False
         return True
 
@@ -309,6 +327,11 @@ async def check(stack: IsolatedStack, ledger: list[Sent], *, rebuild: bool = Tru
                 if differ:
                     report.duplicated += 1
                     report.problem(f"{c.service}/{c.name} differs from a fresh rebuild in {differ}")
+                    for t in differ:  # what differs, so a failed run can be understood afterwards
+                        only_live = [r for r in live.get(t, []) if r not in rebuilt.get(t, [])]
+                        only_rebuilt = [r for r in rebuilt.get(t, []) if r not in live.get(t, [])]
+                        report.problem(f"  {t}: only live {only_live[:3]} ({len(only_live)}); "
+                                       f"only rebuilt {only_rebuilt[:3]} ({len(only_rebuilt)})"[:1500])
 
         await asyncio.gather(*(compare(c) for c in consumers() if c.rebuildable))
     return report
