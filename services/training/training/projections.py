@@ -105,13 +105,19 @@ class TrainingReadModel:
         for item in events:
             if fold_officer(rows, item.envelope.aggregate_version, item.payload):
                 changed.add(item.payload.officer_id)
-        if carried:
+        # Kits held are counted from kit_holders for officers whose kits moved, and for officers
+        # enrolled here: inventory's topic is not ordered with training's, so a kit may have been
+        # issued to an officer (and recorded in kit_holders) before the enrolment is applied.
+        enrolled = {item.payload.officer_id for item in events if isinstance(item.payload, pb.OfficerEnrolled)}
+        recount = set(carried) | enrolled
+        if recount:
             held = {str(r["officer_id"]): r["n"] for r in await conn.fetch(
                 f"SELECT officer_id, count(*) AS n FROM {schema}.kit_holders WHERE officer_id = ANY($1::uuid[]) "
-                "GROUP BY officer_id", list(carried))}
-            for officer_id in carried:
-                if officer_id in rows:
-                    rows[officer_id]["kits_held"] = held.get(officer_id, 0)
+                "GROUP BY officer_id", list(recount))}
+            for officer_id in recount:
+                row = rows.get(officer_id)
+                if row is not None and row["kits_held"] != held.get(officer_id, 0):
+                    row["kits_held"] = held.get(officer_id, 0)
                     changed.add(officer_id)
         if changed:
             out = [rows[officer_id] for officer_id in changed]
