@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -14,10 +15,10 @@ import subprocess
 import pytest
 
 from naloxone_kernel.auth import DevIssuer
-from naloxone_kernel.db import with_database
+from naloxone_kernel.db import drop_database, ensure_database, with_database
 from naloxone_kernel.settings import default_database_url, default_kafka_bootstrap
 
-from .support import REPO, IsolatedStack, Servers
+from .support import REPO, IsolatedStack, Servers, unique
 
 
 def _docker_answers() -> bool:
@@ -76,3 +77,13 @@ async def isolated(servers, issuer, tmp_path):
     await stack.prepare()
     yield stack
     await stack.destroy()
+
+
+@pytest.fixture(scope="module")
+def scratch_database(servers):
+    """An empty database of the module's own on the real PostgreSQL, dropped afterwards: for tests
+    that drive the kernel's projector against a read model's schema directly."""
+    url = with_database(servers.postgres_url, unique("scratch_"))
+    asyncio.run(ensure_database(url))
+    yield url
+    asyncio.run(drop_database(url))

@@ -21,7 +21,6 @@ from aiokafka import TopicPartition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from naloxone_kernel.db import drop_database, ensure_database, with_database
 from naloxone_kernel.domain import Aggregate
 from naloxone_kernel.projector import apply_records, create_schema
 from naloxone_kernel.registry import service
@@ -74,14 +73,6 @@ AGREEMENTS: dict[str, Agreement] = {
 }
 
 
-@pytest.fixture(scope="module")
-def database(servers):
-    url = with_database(servers.postgres_url, unique("agree_t"))
-    asyncio.run(ensure_database(url))
-    yield url
-    asyncio.run(drop_database(url))
-
-
 def _records(service_name: str, aggregates: list[Aggregate], rng: random.Random):
     """The envelopes the relay would publish, with some re-published (new offsets, same event ids)."""
     entry = service(service_name)
@@ -121,7 +112,7 @@ async def _project(url: str, model, records, rng: random.Random) -> dict[str, di
 
 
 @pytest.mark.parametrize("service_name", sorted(AGREEMENTS))
-def test_the_read_model_agrees_with_the_aggregates_for_any_commands(database, service_name):
+def test_the_read_model_agrees_with_the_aggregates_for_any_commands(scratch_database, service_name):
     spec = AGREEMENTS[service_name]
     model = load_parts(service(service_name)).read_models[0]
 
@@ -130,7 +121,7 @@ def test_the_read_model_agrees_with_the_aggregates_for_any_commands(database, se
     def agree(script, rng):
         aggregates = spec.run(script)
         records = _records(service_name, aggregates, rng)
-        tables = asyncio.run(_project(database, model, records, rng))
+        tables = asyncio.run(_project(scratch_database, model, records, rng))
         spec.compare(aggregates, tables)
 
     agree()

@@ -5,7 +5,6 @@ disagreed on kits held after a restart had reordered them)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -18,7 +17,6 @@ from naloxone.contracts import TOPICS
 from naloxone.inventory.v1 import events_pb2 as inventory_pb
 from naloxone.training.v1 import events_pb2 as training_pb
 from naloxone_kernel.contract_values import to_date
-from naloxone_kernel.db import drop_database, ensure_database, with_database
 from naloxone_kernel.envelope import EnvelopeMeta, to_outbox
 from naloxone_kernel.projector import apply_records, create_schema
 from training.projections import TrainingReadModel
@@ -30,14 +28,6 @@ pytestmark = pytest.mark.integration
 FORCE = "durham"
 
 
-@pytest.fixture(scope="module")
-def database(servers):
-    url = with_database(servers.postgres_url, unique("order_t"))
-    asyncio.run(ensure_database(url))
-    yield url
-    asyncio.run(drop_database(url))
-
-
 def record(topic: str, aggregate_type: str, aggregate_id: str, version: int, payload, offset: int):
     now = datetime.now(UTC)
     meta = EnvelopeMeta(uuid.uuid4(), aggregate_type, uuid.UUID(aggregate_id), version, FORCE, now, now,
@@ -46,14 +36,14 @@ def record(topic: str, aggregate_type: str, aggregate_id: str, version: int, pay
 
 
 @pytest.mark.parametrize("kit_first", [True, False])
-async def test_an_officer_issued_a_kit_carries_it_whichever_topic_is_applied_first(database, kit_first):
+async def test_an_officer_issued_a_kit_carries_it_whichever_topic_is_applied_first(scratch_database, kit_first):
     officer, kit = str(uuid.uuid4()), str(uuid.uuid4())
     enrolment = record(TOPICS["training"], "Officer", officer, 1, training_pb.OfficerEnrolled(
         officer_id=officer, force_id=FORCE, staff_number="D7", enrolled_on=to_date(date(2026, 1, 5))), 0)
     issue = record(TOPICS["inventory"], "Kit", kit, 2, inventory_pb.KitIssued(
         kit_id=kit, force_id=FORCE, officer_id=officer), 0)
     model, schema = TrainingReadModel(), unique("order_")
-    conn = await asyncpg.connect(database)
+    conn = await asyncpg.connect(scratch_database)
     try:
         await create_schema(conn, model, schema)
         for r in ([issue, enrolment] if kit_first else [enrolment, issue]):  # one batch each
