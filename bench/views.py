@@ -127,7 +127,8 @@ async def run() -> list[Figure]:
             progress(NAME, f"pair {pair + 1}/{PAIRS}: rebuild {total:,} events ({applied:,} applied) in "
                            f"{rebuild_s:.2f}s: {rebuilds[-1]:,.0f} events/s ({cpus_available()} processes); "
                            f"bare consume {bares[-1]:,.0f}/s; ratio {ratios[-1]:.2f}")
-        rebuild_rate, bare_rate, ratio = statistics.median(rebuilds), statistics.median(bares), statistics.median(ratios)
+        rebuild_rate, bare_rate = statistics.median(rebuilds), statistics.median(bares)
+        ratio = statistics.median(ratios)
         started = time.perf_counter()
         await rebuild(model, stack.database_urls["views"], KAFKA_BOOTSTRAP, topic_prefix=stack.topic_prefix,
                       target_schema="views_figures_bench", swap=False, progress=lambda done, of: None, workers=1)

@@ -139,6 +139,18 @@ class BatchResult:
     reseek: dict[TopicPartition, int] = field(default_factory=dict)
 
 
+def _rejection(record, exc: Exception) -> tuple:
+    """A rejected_events row: the record that would not decode, and why."""
+    return record.topic, record.partition, record.offset, f"{type(exc).__name__}: {exc}"[:500]
+
+
+async def _record_new_ids(conn: asyncpg.Connection, schema: str, event_ids: list[str]) -> set[str]:
+    """Add the ids to processed_events; returns those it did not hold yet (the events to apply)."""
+    return {str(r["event_id"]) for r in await conn.fetch(
+        f"INSERT INTO {schema}.processed_events (event_id) SELECT unnest($1::uuid[]) "
+        "ON CONFLICT DO NOTHING RETURNING event_id", event_ids)}
+
+
 async def apply_records(
     conn: asyncpg.Connection,
     projection: Projection,
@@ -178,9 +190,7 @@ async def apply_records(
                 result.rejected += 1
                 await conn.execute(
                     f'INSERT INTO {schema}.rejected_events (topic, partition, "offset", reason) '
-                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                    record.topic, record.partition, record.offset, f"{type(exc).__name__}: {exc}"[:500],
-                )
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", *_rejection(record, exc))
                 continue
             if env.event_id in seen:
                 result.duplicates += 1
@@ -189,14 +199,7 @@ async def apply_records(
             decoded.append(ProjectedEvent(env, payload))
 
         if decoded:
-            new_ids = {
-                str(r["event_id"])
-                for r in await conn.fetch(
-                    f"INSERT INTO {schema}.processed_events (event_id) SELECT unnest($1::uuid[]) "
-                    "ON CONFLICT DO NOTHING RETURNING event_id",
-                    [e.envelope.event_id for e in decoded],
-                )
-            }
+            new_ids = await _record_new_ids(conn, schema, [e.envelope.event_id for e in decoded])
             fresh_events = [e for e in decoded if e.envelope.event_id in new_ids]
             result.duplicates += len(decoded) - len(fresh_events)
             if fresh_events:
@@ -421,7 +424,8 @@ async def rebuild(
             applied = await _replay_in_shares(projection, conn, consumer, database_url, bootstrap, target,
                                               topic_prefix, report, workers or cpus_available())
         else:
-            applied = await _replay_in_batches(conn, projection, target, _read_to_end(consumer, topics, report.share(0)))
+            applied = await _replay_in_batches(conn, projection, target,
+                                               _read_to_end(consumer, topics, report.share(0)))
         report.finish()
         if swap:
             async with conn.transaction():
@@ -495,21 +499,22 @@ def split_into_shares(groups: Sequence[Sequence[str]], sizes: dict[str, int], wo
     the shares carry about as many events each; empty shares are dropped."""
     shares: list[list[str]] = [[] for _ in range(max(1, workers))]
     loads = [0] * len(shares)
-    for group in sorted(groups, key=lambda g: (-sum(sizes.get(t, 0) for t in g), list(g))):
+    sized = sorted(((sum(sizes.get(t, 0) for t in g), list(g)) for g in groups), key=lambda sg: (-sg[0], sg[1]))
+    for size, group in sized:
         lightest = loads.index(min(loads))
         shares[lightest].extend(group)
-        loads[lightest] += sum(sizes.get(t, 0) for t in group)
+        loads[lightest] += size
     return [share for share in shares if share]
 
 
-async def _replay_in_shares(projection: ReplayableProjection, conn: asyncpg.Connection, consumer, database_url: str, bootstrap: str,
-                            target: str, topic_prefix: str, progress: _Progress, workers: int) -> int:
+async def _replay_in_shares(projection: ReplayableProjection, conn: asyncpg.Connection, consumer,
+                            database_url: str, bootstrap: str, target: str, topic_prefix: str,
+                            progress: _Progress, workers: int) -> int:
     """The in-memory replay, its topic groups dealt to `workers` shares: the first replayed here,
     each other by a forked process with its own connections. Shares write disjoint rows (see
     ReplayableProjection), each in its own transaction; the rebuilt schema is not answered from
     until every share has written, so a failed share fails the rebuild and nothing is swapped."""
-    declared = projection.replay_groups() if hasattr(projection, "replay_groups") else [projection.topics]
-    groups = [[f"{topic_prefix}{t}" for t in g] for g in declared]
+    groups = [[f"{topic_prefix}{t}" for t in g] for g in projection.replay_groups()]
     sizes: dict[str, int] = {}
     if workers > 1 and len(groups) > 1:
         partitions = await topic_partitions(consumer, [t for g in groups for t in g])
@@ -558,7 +563,8 @@ class _ShareProcess:
                 elif message[0] == "done":
                     self.outcome.set_result(message[1])
                 else:
-                    self.outcome.set_exception(RuntimeError(f"a rebuild share ({self.process.name}) failed: {message[1]}"))
+                    self.outcome.set_exception(
+                        RuntimeError(f"a rebuild share ({self.process.name}) failed: {message[1]}"))
         except (EOFError, OSError):
             self.outcome.set_exception(RuntimeError(
                 f"a rebuild share ({self.process.name}) ended without a result (exit code {self.process.exitcode})"))
@@ -580,7 +586,8 @@ class _ShareProcess:
         self.reader.close()
 
 
-def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap: str, target: str, topics: list[str], pipe) -> None:
+def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap: str, target: str,
+                  topics: list[str], pipe) -> None:
     """The forked share's whole life (see _ShareProcess)."""
     last = [0.0]
 
@@ -662,8 +669,7 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
                     try:
                         env, payload = decode(record.value)
                     except Exception as exc:  # a poison message must not stop the rebuild
-                        rejected.append((record.topic, record.partition, record.offset,
-                                         f"{type(exc).__name__}: {exc}"[:500]))
+                        rejected.append(_rejection(record, exc))
                         continue
                     event_id = env.event_id
                     if event_id in seen:
@@ -672,9 +678,7 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
                     events.append(ProjectedEvent(env, payload))
                 next_offsets[tp] = records[-1].offset + 1
             if ids_in_table:
-                new_ids = {str(r["event_id"]) for r in await conn.fetch(
-                    f"INSERT INTO {target}.processed_events (event_id) SELECT unnest($1::uuid[]) "
-                    "ON CONFLICT DO NOTHING RETURNING event_id", list(seen))}
+                new_ids = await _record_new_ids(conn, target, list(seen))
                 events = [e for e in events if e.envelope.event_id in new_ids]
                 seen.clear()
             elif len(seen) > REPLAY_MAX_IDS:

@@ -81,12 +81,12 @@ def _iso(value: date | None) -> str | None:
 
 def _day_text(value) -> str | None:
     """A contract Date as ISO text (None when unset), as `_iso(from_date(value))` gives it."""
-    return _iso(_from_date(value.year, value.month, value.day)) if value.year else None
+    return _iso_day(value.year, value.month, value.day) if value.year else None
 
 
 @lru_cache(maxsize=65536)
-def _from_date(year: int, month: int, day: int) -> date:
-    return date(year, month, day)
+def _iso_day(year: int, month: int, day: int) -> str:
+    return date(year, month, day).isoformat()
 
 
 #: enum names by value: every fold asks, and the wrapper's Name() is Python-level
@@ -400,7 +400,7 @@ def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -
     by_force_day: dict[tuple[str, date], dict] = {}
     touched: set[Key] = set()
     for env, p in events:
-        day = _uk_hour(env.recorded_at.seconds // 3600)
+        day = uk_day(env.recorded_at)
         if type(p) is inventory_pb.TakeHomeKitSupplied:
             _diff(_deltas(by_force_day, p.force_id, day), {}, supply_counts(p))
             continue
