@@ -6,7 +6,7 @@ export UV_PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 GATEWAY := http://127.0.0.1:8080
 
-.PHONY: help deps servers up down status test test-unit bench faults lint proto
+.PHONY: help deps servers up down status test test-unit bench faults lint proto dashboard
 
 help:
 	@echo "make up      bring the whole platform up locally with demo data (gateway on 127.0.0.1:8080)"
@@ -23,7 +23,7 @@ deps:
 servers: deps
 	@bash deploy/local/servers.sh up
 
-up: servers
+up: servers dashboard
 	@$(UV) run naloxctl keys init
 	@$(UV) run naloxctl migrate
 	@$(UV) run naloxctl topics ensure
@@ -49,7 +49,7 @@ status:
 	@bash deploy/local/servers.sh status || true
 	@$(UV) run naloxctl stack status || true
 
-test: deps
+test: deps dashboard
 	@bash deploy/local/test-tools.sh
 	$(UV) run pytest -q
 
@@ -63,6 +63,11 @@ bench: servers
 # the shared ones; -s shows the checker's counts (acknowledged, retried, lost, duplicated effects).
 faults: servers
 	$(UV) run pytest -q -s -m faults tests/faults
+
+# The dashboard's chart library (ECharts, from gateway/dashboard-web's npm lock file) into the
+# gateway's static files; npm ci only when the lock file changed.
+dashboard:
+	@bash deploy/local/dashboard.sh
 
 lint:
 	@bash scripts/buf.sh lint
