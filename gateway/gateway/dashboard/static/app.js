@@ -1,5 +1,8 @@
 // The dashboard: reads the public API with the user's bearer token; holds no data of its own.
-// Plain JavaScript, no build step and nothing fetched from elsewhere (the page's CSP forbids it).
+// Charts are drawn by Apache ECharts (/dashboard/vendor/echarts.min.js, built from the npm lock
+// file by `make dashboard`); every chart has a table with the same figures, which stays the
+// source of truth for screen readers and when the chart library is missing. Nothing is fetched
+// from elsewhere and nothing runs inline (the page's CSP forbids both).
 "use strict";
 
 const TOKEN_KEY = "naloxone.dashboard.token";
@@ -20,10 +23,21 @@ const TILES = {
   metropolitan: [6, 9], "city-of-london": [7, 9], "devon-and-cornwall": [1, 10], dorset: [3, 10], sussex: [5, 10],
   kent: [6, 10], btp: [8, 10],
 };
+const MAP_SIZE = [10, 11];
 const SHADES = ["#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b"];
+const COLOURS = { dark: "#003078", light: "#5694ca", red: "#d4351c", green: "#00703c", hidden: "#c8c8c8", ink: "#1b1b1b" };
+const FUNNEL = [["Referrals made", "referrals_made"], ["Accepted", "referrals_accepted"],
+  ["Engaged in treatment", "referrals_engaged"], ["Completed", "referrals_completed"]];
+// In the funnel's table only: they are not stages of the funnel.
+const FUNNEL_ASIDE = [["Declined", "referrals_declined"], ["Waiting", "referrals_waiting"]];
 
-const state = { token: null, me: null, comparison: null, sort: "force_name", order: "asc", columns: [] };
+const state = { token: null, me: null, comparison: null, sort: "force_name", order: "asc", columns: [], mapFocus: null };
 const $ = (id) => document.getElementById(id);
+// Missing when `make dashboard` has not been run: the tables still show every figure.
+const charting = typeof window.echarts === "object" && window.echarts !== null;
+const NOT_BUILT = "The dashboard was not built: its chart library (/dashboard/vendor/echarts.min.js) is missing, so " +
+  "the charts are not drawn (the tables still hold every figure). Run `make dashboard`.";
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -46,6 +60,11 @@ function fmt(value) {
   return String(value);
 }
 
+/** A figure as a chart plots it: hidden ("<5", "c") and missing figures are gaps (null), never numbers. */
+function plotted(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
 function show(message) {
   $("message").textContent = message;
   $("message").hidden = !message;
@@ -65,6 +84,114 @@ async function api(path, params = {}, accept = "application/json") {
   return accept === "application/json" ? response.json() : response.blob();
 }
 
+// ---------------------------------------------------------------- charts
+
+/** The chart drawn in a container, made once; it follows the container's size (window resizes,
+ * zoom, a section shown), so charts stay readable at 200% zoom. */
+function chartIn(container) {
+  let chart = window.echarts.getInstanceByDom(container);
+  if (!chart) {
+    // canvas: the SVG renderer writes style attributes, which the page's CSP (style-src 'self') refuses
+    chart = window.echarts.init(container, null, { renderer: "canvas" });
+    new ResizeObserver(() => chart.resize()).observe(container);
+  }
+  return chart;
+}
+
+/** Draws `option` in the container (replacing what was there) with what every chart shares:
+ * ECharts' aria label on the container (our one-line description: its own lists raw data
+ * tuples, and the table beside each chart reads better), the page's font, no decorative motion
+ * when the reader asks for less. Does nothing when the chart library was not built. */
+function draw(container, option, description) {
+  if (!charting) return null;
+  const chart = chartIn(container);
+  chart.setOption({
+    aria: { enabled: true, label: { description: `${description} The table with this chart holds every figure.` },
+      decal: { show: false } },
+    animation: !reducedMotion,
+    animationDuration: 300,
+    textStyle: { fontFamily: "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif", fontSize: 13, color: COLOURS.ink },
+    tooltip: { confine: true },
+    ...option,
+  }, { notMerge: true });
+  return chart;
+}
+
+/** A table cell for a figure; hidden figures say why in their title, and in chart tables that they
+ * are not plotted. */
+function cell(tag, value, revision, inChart = false) {
+  const hidden = HIDDEN.has(value);
+  const why = value === "<5" ? "fewer than 5" : "hidden so no total reveals a small count";
+  return el(tag, { class: hidden ? "hidden-cell" : null, title: hidden ? why : (revision ? `revised since by ${fmt(revision)}` : null) },
+    fmt(value), hidden && inChart ? el("span", { class: "not-plotted" }, " (not plotted)") : null);
+}
+
+function hiddenNote(names) {
+  return names.length ? ` Not plotted, figure hidden (<5 or c): ${names.join(", ")}.` : "";
+}
+
+/** A horizontal bar per force, in the order given (the table's order); hidden figures are gaps. */
+function forceBars(container, items, seriesName, colour = COLOURS.dark) {
+  // sized by the number of bars in rem, so the labels stay legible at any zoom
+  container.style.height = `${Math.max(8, items.length * 1.6 + 4)}rem`;
+  const top = items.filter((i) => plotted(i.value) !== null).sort((a, b) => b.value - a.value)[0];
+  const description = `Bar chart of ${seriesName.toLowerCase()} for ${items.length} forces` +
+    (top ? `; the highest is ${top.label} with ${fmt(top.value)}.` : ".");
+  return draw(container, {
+    grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#dddddd" } } },
+    yAxis: { type: "category", inverse: true, data: items.map((i) => i.label), axisTick: { show: false },
+      axisLabel: { width: 180, overflow: "truncate", interval: 0 } },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+    series: [{ type: "bar", name: seriesName, data: items.map((i) => plotted(i.value)), itemStyle: { color: colour },
+      barMaxWidth: 22, label: { show: true, position: "right", formatter: (p) => fmt(p.value) } }],
+  }, description);
+}
+
+/** Administrations (bars), lives saved and deaths (lines) by month, with the table of every column. */
+function renderTrends(months, columns, container, table) {
+  const series = [["administrations", "bar", COLOURS.dark], ["lives_saved", "line", COLOURS.green],
+    ["outcome_died", "line", COLOURS.red]].filter(([name]) => months.length === 0 || name in months[0]);
+  const label = (name) => (columns.find((c) => c.name === name) || { label: name.replaceAll("_", " ") }).label;
+  draw(container, {
+    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+    legend: { top: 0, data: series.map(([name]) => label(name)) },
+    tooltip: { trigger: "axis", confine: true },
+    xAxis: { type: "category", data: months.map((m) => m.month) },
+    yAxis: { type: "value", minInterval: 1 },
+    series: series.map(([name, type, colour]) => ({
+      type, name: label(name), data: months.map((m) => plotted(m[name])), itemStyle: { color: colour },
+      lineStyle: type === "line" ? { width: 3 } : undefined, symbolSize: 7, connectNulls: false, barMaxWidth: 28,
+    })),
+  }, `Chart of ${series.map(([name]) => label(name).toLowerCase()).join(", ")} by month` +
+    (months.length ? `, from ${months[0].month} to ${months[months.length - 1].month}.` : "; no months yet."));
+  const hidden = months.filter((m) => series.some(([name]) => HIDDEN.has(m[name]))).map((m) => m.month);
+  table.replaceChildren(
+    el("caption", {}, "By month." + hiddenNote(hidden)),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Month"), columns.map((c) => el("th", { scope: "col" }, c.label)))),
+    el("tbody", {}, months.map((m) => el("tr", { "data-month": m.month }, el("th", { scope: "row" }, m.month),
+      columns.map((c) => cell("td", m[c.name], null, series.some(([name]) => name === c.name)))))));
+}
+
+/** The referral funnel's stages as ECharts funnel data: hidden stages are left out (a funnel has no gaps). */
+function renderFunnel(figures, title, container, table) {
+  const stages = FUNNEL.map(([label, key]) => ({ label, key, value: figures[key] }));
+  const drawn = stages.filter((s) => plotted(s.value) !== null);
+  draw(container, {
+    tooltip: { trigger: "item", confine: true, formatter: (p) => `${p.name}: ${fmt(p.value)}` },
+    series: [{ type: "funnel", name: title, sort: "none", gap: 3, minSize: "8%", left: "10%", width: "80%", top: 8, bottom: 8,
+      data: drawn.map((s, i) => ({ name: s.label, value: s.value, itemStyle: { color: SHADES[4 - i] },
+        label: { color: i < 2 ? "#ffffff" : COLOURS.ink } })),
+      label: { show: true, position: "inside", fontSize: 14, formatter: (p) => `${p.name}: ${fmt(p.value)}` } }],
+  }, `Funnel of ${title.toLowerCase()}: ` + drawn.map((s) => `${s.label.toLowerCase()} ${fmt(s.value)}`).join(", ") + ".");
+  const hidden = stages.filter((s) => plotted(s.value) === null).map((s) => s.label);
+  table.replaceChildren(el("caption", {}, `${title}.` + hiddenNote(hidden)),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Stage"), el("th", { scope: "col" }, "People"))),
+    el("tbody", {}, [...stages, ...FUNNEL_ASIDE.map(([label, key]) => ({ label, key, value: figures[key], aside: true }))]
+      .map((s) => el("tr", { "data-stage": s.key }, el("th", { scope: "row" }, s.label + (s.aside ? " (not a funnel stage)" : "")),
+        cell("td", s.value, null, !s.aside)))));
+}
+
 // ---------------------------------------------------------------- sign-in
 
 async function signIn(token) {
@@ -78,7 +205,7 @@ async function signIn(token) {
     return;
   }
   sessionStorage.setItem(TOKEN_KEY, token);
-  show("");
+  show(charting ? "" : NOT_BUILT);
   $("signout").hidden = false;
   const me = state.me;
   $("who").textContent = me.kind === "national" ? `Signed in as ${me.subject}, national lead (aggregates only)`
@@ -118,18 +245,13 @@ async function loadNational() {
   $("suppression-note").textContent = body.suppression.rule + (body.as_of ? `. Figures as they stood at the end of ${body.as_of}; ` +
     "the revision since is shown in each cell's description." : ".");
   renderComparison();
-  renderMapControls();
-  renderMap();
+  renderMetricControls();
+  renderMetric();
   renderExpiring();
-  renderFunnel();
+  renderFunnelControls();
+  renderNationalFunnel();
   const trends = await api("/v1/national/trends", { as_of: asOf });
-  renderTrends(trends, $("trend-chart"), $("trend-table"));
-}
-
-function cell(tag, value, revision) {
-  const hidden = HIDDEN.has(value);
-  return el(tag, { class: hidden ? "hidden-cell" : null, title: hidden ? (value === "<5" ? "fewer than 5" : "hidden so no total reveals a small count") :
-    (revision ? `revised since by ${fmt(revision)}` : null) }, fmt(value));
+  renderTrends(trends.months, trends.columns, $("trend-chart"), $("trend-table"));
 }
 
 function renderComparison() {
@@ -165,100 +287,181 @@ async function resort(name) {
   state.order = state.sort === name ? (state.order === "desc" ? "asc" : "desc")
     : (name === "force_name" ? "asc" : "desc");
   state.sort = name;
-  try { await loadNational(); } catch (error) { show(error.message); }
+  try {
+    await loadNational();
+    // the table was rebuilt: keep the keyboard on the heading just used
+    const button = [...$("comparison").tHead.querySelectorAll("th")].find((th) => th.getAttribute("aria-sort") !== "none");
+    if (button) button.querySelector("button").focus();
+  } catch (error) { show(error.message); }
 }
 
-function renderMapControls() {
-  const select = $("map-metric");
+function renderMetricControls() {
+  const select = $("metric");
   if (select.options.length) return;
   for (const c of state.columns.filter((c) => c.kind !== "status")) {
     select.append(el("option", { value: c.name, selected: c.name === "administrations_per_100k" ? true : null }, c.label));
   }
 }
 
-function renderMap() {
-  const metric = $("map-metric").value;
-  const label = (state.columns.find((c) => c.name === metric) || {}).label || metric;
-  const values = state.comparison.rows.map((r) => r.figures[metric]).filter((v) => typeof v === "number");
-  const sorted = [...values].sort((a, b) => a - b);
-  const cut = (q) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0;
-  const bounds = [cut(0.2), cut(0.4), cut(0.6), cut(0.8)];
-  const shade = (v) => bounds.filter((b) => v > b).length;
-  const map = $("map");
-  map.replaceChildren();
-  for (const row of state.comparison.rows) {
-    const [x, y] = TILES[row.force_id] || [9, 10];
-    const value = row.figures[metric];
-    const tile = el("button", { type: "button", "aria-label": `${row.force_name}: ${label} ${fmt(value)}`,
-      onclick: () => { $("map-detail").textContent = `${row.force_name} (${row.region}): ${label} ${fmt(value)}`; } },
-      row.force_name.replace(/ (Police|Constabulary|Police Service)$/, "").slice(0, 18));
-    tile.style.gridColumn = String(x + 1);
-    tile.style.gridRow = String(y + 1);
-    if (typeof value === "number") {
-      const level = shade(value);
-      tile.style.background = SHADES[level];
-      if (level >= 2) tile.classList.add("dark");
-    } else if (value === null || value === undefined) {
-      tile.classList.add("none");
-    }
-    map.append(tile);
-  }
-  $("map-legend").replaceChildren(...SHADES.map((colour, i) => {
-    const swatch = el("span", { class: "swatch" });
-    swatch.style.background = colour;
-    const lo = i === 0 ? (sorted[0] ?? 0) : bounds[i - 1];
-    return el("span", {}, swatch, i === 4 ? `over ${fmt(lo)}` : `${i === 0 ? "" : "over "}${fmt(lo)} to ${fmt(bounds[i])}`);
-  }), el("span", {}, el("span", { class: "swatch" }), "hidden (<5 or c)"), el("span", {}, "hatched: not available"));
+function metricLabel(metric) {
+  return (state.columns.find((c) => c.name === metric) || {}).label || metric;
 }
 
-function barsH(container, table, items, caption) {
-  const max = Math.max(1, ...items.map((i) => (typeof i.value === "number" ? i.value : 0)));
-  container.setAttribute("aria-label", `${caption}: ` + items.map((i) => `${i.label} ${fmt(i.value)}`).join(", "));
-  container.replaceChildren(...items.map((i) => {
-    const bar = el("div", { class: "bar" });
-    bar.style.width = `${typeof i.value === "number" ? (100 * i.value) / max : 0}%`;
-    return el("div", { class: "row", "aria-hidden": "true" }, el("span", { class: "label" }, i.label),
-      el("span", { class: "track" }, bar), el("span", { class: "value" }, fmt(i.value)));
-  }));
-  table.replaceChildren(el("caption", {}, caption),
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Item"), el("th", { scope: "col" }, "Value"))),
-    el("tbody", {}, items.map((i) => el("tr", {}, el("th", { scope: "row" }, i.label), cell("td", i.value)))));
+/** The chosen figure: the bars by force (in the comparison table's order) and the tile map. */
+function renderMetric() {
+  const metric = $("metric").value;
+  const label = metricLabel(metric);
+  const rows = state.comparison.rows;
+  forceBars($("comparison-chart"), rows.map((r) => ({ label: r.force_name, value: r.figures[metric] })), label);
+  $("bars-title").textContent = `Forces by ${label.toLowerCase()}`;
+  $("comparison-chart-note").textContent = "In the comparison table's order; the comparison table holds the same figures." +
+    hiddenNote(rows.filter((r) => HIDDEN.has(r.figures[metric])).map((r) => r.force_name));
+  renderMap(metric, label);
+}
+
+// A tile's short label (the tooltip, the detail line and the table give the full name).
+const CODES = {
+  cleveland: "CLEV", durham: "DUR", northumbria: "NUM", cheshire: "CHES", cumbria: "CUMB", "greater-manchester": "GMP",
+  lancashire: "LANC", merseyside: "MERS", humberside: "HUMB", "north-yorkshire": "NYP", "south-yorkshire": "SYP",
+  "west-yorkshire": "WYP", derbyshire: "DERB", leicestershire: "LEIC", lincolnshire: "LINC", northamptonshire: "NHTS",
+  nottinghamshire: "NOTT", staffordshire: "STAF", warwickshire: "WARW", "west-mercia": "WMER", "west-midlands": "WMP",
+  bedfordshire: "BEDS", cambridgeshire: "CAMB", essex: "ESSX", hertfordshire: "HERT", norfolk: "NORF", suffolk: "SUFF",
+  "city-of-london": "CoLP", metropolitan: "MPS", hampshire: "HANT", kent: "KENT", surrey: "SURR", sussex: "SUSX",
+  "thames-valley": "TVP", "avon-and-somerset": "A&S", "devon-and-cornwall": "D&C", dorset: "DORS", gloucestershire: "GLOS",
+  wiltshire: "WILT", "dyfed-powys": "DPP", gwent: "GWNT", "north-wales": "NWP", "south-wales": "SWP",
+  "police-scotland": "SCOT", psni: "PSNI", btp: "BTP",
+};
+
+function tileOf(forceId) {
+  return TILES[forceId] || [MAP_SIZE[0] - 1, MAP_SIZE[1] - 1];
+}
+
+function tileText(row, label) {
+  const value = row.figures[state.mapMetric];
+  const why = value === "<5" ? " (fewer than 5, not coloured)" : value === "c" ? " (hidden, not coloured)"
+    : value === null || value === undefined ? " (not available)" : "";
+  return `${row.force_name} (${row.region}): ${label} ${fmt(value)}${why}`;
+}
+
+/** The tile map: an ECharts heatmap on a grid of tile positions, coloured by the chosen figure
+ * through a visualMap. Hidden and missing figures are grey tiles in a second, uncoloured series. */
+function renderMap(metric, label) {
+  state.mapMetric = metric;
+  const rows = state.comparison.rows;
+  const values = rows.map((r) => plotted(r.figures[metric])).filter((v) => v !== null);
+  const min = values.length ? Math.min(...values) : 0;
+  const max = values.length ? Math.max(min + 1e-9, ...values) : 1;
+  const tile = (r) => ({ name: r.force_id, value: [...tileOf(r.force_id), plotted(r.figures[metric]) ?? 0] });
+  const coloured = rows.filter((r) => plotted(r.figures[metric]) !== null).map((r) => {
+    const dark = (r.figures[metric] - min) / (max - min) > 0.45;
+    return { ...tile(r), label: { color: dark ? "#ffffff" : COLOURS.ink } };
+  });
+  const grey = rows.filter((r) => plotted(r.figures[metric]) === null).map((r) => ({
+    ...tile(r), itemStyle: { color: HIDDEN.has(r.figures[metric]) ? COLOURS.hidden : "#ffffff" } }));
+  const byId = Object.fromEntries(rows.map((r) => [r.force_id, r]));
+  const tileLabel = { show: true, fontSize: 11, fontWeight: 600, formatter: (p) => CODES[p.name] || p.name.slice(0, 4).toUpperCase() };
+  const chart = draw($("map"), {
+    grid: { left: 2, right: 2, top: 2, bottom: 56 },
+    xAxis: { type: "category", data: [...Array(MAP_SIZE[0]).keys()], show: false },
+    yAxis: { type: "category", data: [...Array(MAP_SIZE[1]).keys()], inverse: true, show: false },
+    tooltip: { trigger: "item", confine: true, formatter: (p) => (byId[p.name] ? tileText(byId[p.name], label) : p.name) },
+    visualMap: { type: "continuous", seriesIndex: 0, dimension: 2, min, max, calculable: false, orient: "horizontal",
+      left: "center", bottom: 4, itemWidth: 14, itemHeight: 200, inRange: { color: SHADES },
+      text: [fmt(max), fmt(min)], textGap: 8 },
+    series: [
+      { type: "heatmap", name: label, data: coloured, label: tileLabel,
+        itemStyle: { borderColor: "#ffffff", borderWidth: 3 }, emphasis: { itemStyle: { borderColor: COLOURS.ink, borderWidth: 3 } } },
+      { type: "heatmap", name: `${label}: hidden or not available`, data: grey, label: { ...tileLabel, color: COLOURS.ink },
+        itemStyle: { borderColor: COLOURS.ink, borderWidth: 1 }, emphasis: { itemStyle: { borderColor: COLOURS.ink, borderWidth: 3 } } },
+    ],
+  }, `Tile map of ${rows.length} forces coloured by ${label.toLowerCase()}, from ${fmt(min)} (lightest) to ${fmt(max)} (darkest)` +
+    `; ${grey.length} grey tiles have the figure hidden or not available. With the map focused, the arrow keys move from force to force.`);
+  if (chart && !chart.naloxoneWired) {
+    chart.naloxoneWired = true;
+    chart.on("click", (p) => focusTile(p.name));
+  }
+  $("map-table").replaceChildren(el("caption", {}, `${label} by force, as the map colours it.` +
+      hiddenNote(rows.filter((r) => HIDDEN.has(r.figures[metric])).map((r) => r.force_name))),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Force"), el("th", { scope: "col" }, "Region"),
+      el("th", { scope: "col" }, label))),
+    el("tbody", {}, rows.map((r) => el("tr", { "data-force": r.force_id }, el("th", { scope: "row" }, r.force_name),
+      el("td", {}, r.region), cell("td", r.figures[metric], null, true)))));
+  if (state.mapFocus) focusTile(state.mapFocus);
+}
+
+/** Shows one force's tile as chosen (by a click or the arrow keys): emphasised, its tooltip, and the
+ * detail line that screen readers announce. */
+function focusTile(forceId) {
+  const row = state.comparison && state.comparison.rows.find((r) => r.force_id === forceId);
+  if (!row) return;
+  state.mapFocus = forceId;
+  $("map-detail").textContent = tileText(row, metricLabel(state.mapMetric));
+  const chart = charting && window.echarts.getInstanceByDom($("map"));
+  if (!chart) return;
+  const option = chart.getOption();
+  chart.dispatchAction({ type: "downplay" });
+  option.series.forEach((series, seriesIndex) => {
+    const dataIndex = series.data.findIndex((d) => d.name === forceId);
+    if (dataIndex >= 0) {
+      chart.dispatchAction({ type: "highlight", seriesIndex, dataIndex });
+      chart.dispatchAction({ type: "showTip", seriesIndex, dataIndex });
+    }
+  });
+}
+
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+/** Arrow keys on the focused map: to the nearest tile that way (along the axis first). */
+function mapKey(event) {
+  const step = ARROWS[event.key];
+  if (!step || !state.comparison) return;
+  event.preventDefault();
+  const rows = state.comparison.rows;
+  if (!state.mapFocus) { focusTile(rows[0].force_id); return; }
+  const [x, y] = tileOf(state.mapFocus);
+  let best = null;
+  for (const r of rows) {
+    const [tx, ty] = tileOf(r.force_id);
+    const along = (tx - x) * step[0] + (ty - y) * step[1];
+    if (along <= 0) continue;
+    const across = Math.abs(step[0] ? ty - y : tx - x);
+    const cost = along + 2 * across;
+    if (!best || cost < best.cost) best = { cost, id: r.force_id };
+  }
+  if (best) focusTile(best.id);
+}
+
+function mapBlur() {
+  const chart = charting && window.echarts.getInstanceByDom($("map"));
+  if (chart) {
+    chart.dispatchAction({ type: "hideTip" });
+    chart.dispatchAction({ type: "downplay" });
+  }
 }
 
 function renderExpiring() {
   const items = state.comparison.rows.filter((r) => typeof r.figures.kits_expiring === "number" && r.figures.kits_expiring > 0)
     .sort((a, b) => b.figures.kits_expiring - a.figures.kits_expiring).slice(0, 20)
-    .map((r) => ({ label: r.force_name, value: r.figures.kits_expiring }));
-  barsH($("expiring-chart"), $("expiring-table"), items, "Kits expiring within 60 days");
+    .map((r) => ({ id: r.force_id, label: r.force_name, value: r.figures.kits_expiring }));
+  forceBars($("expiring-chart"), items, "Kits expiring within 60 days", COLOURS.dark);
+  $("expiring-table").replaceChildren(el("caption", {}, items.length ? "Kits expiring within 60 days, by force"
+    : "No force has kits expiring within 60 days."),
+  el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Force"), el("th", { scope: "col" }, "Kits"))),
+  el("tbody", {}, items.map((i) => el("tr", { "data-force": i.id }, el("th", { scope: "row" }, i.label), cell("td", i.value, null, true)))));
 }
 
-function renderFunnel() {
-  const t = state.comparison.total.figures;
-  const steps = [["Referrals made", "referrals_made"], ["Accepted", "referrals_accepted"],
-    ["Engaged in treatment", "referrals_engaged"], ["Completed", "referrals_completed"],
-    ["Declined", "referrals_declined"], ["Waiting", "referrals_waiting"]];
-  barsH($("funnel-chart"), $("funnel-table"), steps.map(([label, key]) => ({ label, value: t[key] })),
-    "Referral funnel, all forces");
+function renderFunnelControls() {
+  const select = $("funnel-scope");
+  if (select.options.length > 1) return;
+  const byName = [...state.comparison.rows].sort((a, b) => a.force_name.localeCompare(b.force_name));
+  for (const r of byName) select.append(el("option", { value: r.force_id }, r.force_name));
 }
 
-function renderTrends(trends, chart, table) {
-  const months = trends.months;
-  const max = Math.max(1, ...months.map((m) => (typeof m.administrations === "number" ? m.administrations : 0)));
-  chart.setAttribute("aria-label", `Administrations and lives saved by month from ${months[0]?.month || "–"} to ` +
-    `${months[months.length - 1]?.month || "–"}; the table below holds every figure.`);
-  chart.replaceChildren(...months.map((m) => {
-    const a = el("div", { class: "bar", title: `${m.month}: ${fmt(m.administrations)} administrations` });
-    const l = el("div", { class: "bar second", title: `${m.month}: ${fmt(m.lives_saved)} lives saved` });
-    a.style.height = `${typeof m.administrations === "number" ? (100 * m.administrations) / max : 0}%`;
-    l.style.height = `${typeof m.lives_saved === "number" ? (100 * m.lives_saved) / max : 0}%`;
-    return el("div", { class: "col", "aria-hidden": "true" }, a, l);
-  }));
-  const columns = ["administrations", "lives_saved", "outcome_died", "mean_doses", "take_home_supplies",
-    "referrals_made", "officers_trained"].filter((c) => months.length === 0 || c in months[0]);
-  table.replaceChildren(
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Month"),
-      columns.map((c) => el("th", { scope: "col" }, c.replaceAll("_", " "))))),
-    el("tbody", {}, months.map((m) => el("tr", {}, el("th", { scope: "row" }, m.month), columns.map((c) => cell("td", m[c]))))));
+function renderNationalFunnel() {
+  const scope = $("funnel-scope").value;
+  const row = scope && state.comparison.rows.find((r) => r.force_id === scope);
+  const figures = row ? row.figures : state.comparison.total.figures;
+  renderFunnel(figures, `Referral funnel, ${row ? row.force_name : "all forces"}`, $("funnel-chart"), $("funnel-table"));
 }
 
 async function downloadCsv() {
@@ -287,13 +490,17 @@ async function loadForce(force) {
     ["Referrals", f.referrals_made], ["Open spike alerts", f.spike_alerts_open]];
   $("force-cards").replaceChildren(...cards.map(([label, value]) =>
     el("div", { class: "card" }, el("span", { class: "value", "data-figure": label }, fmt(value)), label)));
-  renderTrends({ months: body.months.map((m) => ({ ...m, mean_doses: m.administrations ? m.doses / m.administrations : null })) },
-    $("force-chart"), $("force-months"));
+  const label = (n) => (body.columns.find((c) => c.name === n) || { label: n.replaceAll("_", " ") }).label;
+  const months = body.months.map((m) => ({ ...m, mean_doses: m.administrations ? Math.round((100 * m.doses) / m.administrations) / 100 : null }));
+  const monthColumns = ["administrations", "lives_saved", "outcome_died", "mean_doses", "take_home_supplies", "referrals_made"]
+    .filter((n) => months.length === 0 || n in months[0]).map((n) => ({ name: n, label: n === "mean_doses" ? "Mean doses" : label(n) }));
+  renderTrends(months, monthColumns, $("force-chart"), $("force-months"));
+  renderFunnel(f, `Referral funnel, ${body.force_name}`, $("force-funnel-chart"), $("force-funnel-table"));
+  renderDue(body.kits_expiring_by_day || {}, body.certifications_lapsing_by_day || {});
   const context = [["This force", f], [body.context.region.name, body.context.region.figures],
     ["All forces", body.context.national.figures]];
   const names = ["administrations", "lives_saved", "administrations_per_100k", "officers_trained_per_1000_officers",
     "take_home_supplies", "referrals_made"];
-  const label = (n) => (body.columns.find((c) => c.name === n) || { label: n }).label;
   $("force-context").replaceChildren(
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Scope"), names.map((n) => el("th", { scope: "col" }, label(n))))),
     el("tbody", {}, context.map(([name, figures]) => el("tr", {}, el("th", { scope: "row" }, name),
@@ -318,6 +525,28 @@ async function loadForce(force) {
   ]);
 }
 
+/** Kits expiring (60 days) and certifications lapsing (30 days), by the day they do. */
+function renderDue(expiring, lapsing) {
+  const days = [...new Set([...Object.keys(expiring), ...Object.keys(lapsing)])].sort();
+  draw($("force-due-chart"), {
+    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+    xAxis: { type: "category", data: days },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [
+      { type: "bar", name: "Kits expiring", data: days.map((d) => plotted(expiring[d] ?? 0)), itemStyle: { color: COLOURS.dark }, barMaxWidth: 24 },
+      { type: "bar", name: "Certifications lapsing", data: days.map((d) => plotted(lapsing[d] ?? 0)), itemStyle: { color: COLOURS.light }, barMaxWidth: 24 },
+    ],
+  }, days.length ? `Bar chart of kits expiring and certifications lapsing by day, from ${days[0]} to ${days[days.length - 1]}.`
+    : "No kits expiring or certifications lapsing soon.");
+  $("force-due-table").replaceChildren(el("caption", {}, days.length ? "By day" : "No kits expiring or certifications lapsing soon."),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col" }, "Kits expiring"),
+      el("th", { scope: "col" }, "Certifications lapsing"))),
+    el("tbody", {}, days.map((d) => el("tr", { "data-day": d }, el("th", { scope: "row" }, d),
+      cell("td", expiring[d] ?? 0, null, true), cell("td", lapsing[d] ?? 0, null, true)))));
+}
+
 function list(target, lines) {
   target.replaceChildren(...(lines.length ? lines : ["none"]).map((line) => el("li", {}, line)));
 }
@@ -325,6 +554,7 @@ function list(target, lines) {
 // ---------------------------------------------------------------- wiring
 
 document.addEventListener("DOMContentLoaded", () => {
+  if (!charting) show(NOT_BUILT);
   $("signin").addEventListener("submit", (event) => {
     event.preventDefault();
     const token = $("token").value.trim();
@@ -337,7 +567,12 @@ document.addEventListener("DOMContentLoaded", () => {
     loadNational().catch((error) => show(error.message));
   });
   $("group").addEventListener("change", () => state.comparison && renderComparison());
-  $("map-metric").addEventListener("change", renderMap);
+  for (const form of ["metric-controls", "funnel-controls"]) $(form).addEventListener("submit", (event) => event.preventDefault());
+  $("metric").addEventListener("change", () => state.comparison && renderMetric());
+  $("funnel-scope").addEventListener("change", () => state.comparison && renderNationalFunnel());
+  $("map").addEventListener("keydown", mapKey);
+  $("map").addEventListener("focus", () => state.mapFocus && focusTile(state.mapFocus));
+  $("map").addEventListener("blur", mapBlur);
   $("csv").addEventListener("click", downloadCsv);
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) signIn(saved);
