@@ -417,12 +417,14 @@ async def rebuild(
         # (a fresh database, e.g. a replay into a new store, has no such schema yet and is fine)
         await conn.close()
         raise ValueError(f"a rebuild of {live} cannot go into {target}: that is the view being answered from")
+    # the other shares' processes fork first, so they connect while this one makes the schema and
+    # sizes the shares (their set-up was a fifth of a rebuild when it followed ours)
+    helpers = _share_processes(projection, database_url, bootstrap, target, workers or cpus_available())
     consumer = _rebuild_consumer(bootstrap)
     try:
         await asyncio.gather(consumer.start(), _fresh_schema(conn, projection, target))
         if hasattr(projection, "replay"):
-            applied = await _replay_in_shares(projection, conn, consumer, database_url, bootstrap, target,
-                                              topic_prefix, report, workers or cpus_available())
+            applied = await _replay_in_shares(projection, conn, consumer, helpers, target, topic_prefix, report)
         else:
             applied = await _replay_in_batches(conn, projection, target,
                                                _read_to_end(consumer, topics, report.share(0)))
@@ -437,6 +439,8 @@ async def rebuild(
                 await conn.execute(f"DROP SCHEMA IF EXISTS {live}__old CASCADE")
         return applied
     finally:
+        for helper in helpers:
+            await helper.stop()
         await consumer.stop()
         await conn.close()
 
@@ -507,52 +511,65 @@ def split_into_shares(groups: Sequence[Sequence[str]], sizes: dict[str, int], wo
     return [share for share in shares if share]
 
 
+def _share_processes(projection: Projection, database_url: str, bootstrap: str, target: str,
+                     workers: int) -> list["_ShareProcess"]:
+    """One forked process for each share after the first, when the projection replays in shares."""
+    if workers <= 1 or not hasattr(projection, "replay"):
+        return []
+    return [_ShareProcess(projection, database_url, bootstrap, target)
+            for _ in range(min(workers, len(projection.replay_groups())) - 1)]
+
+
 async def _replay_in_shares(projection: ReplayableProjection, conn: asyncpg.Connection, consumer,
-                            database_url: str, bootstrap: str, target: str, topic_prefix: str,
-                            progress: _Progress, workers: int) -> int:
-    """The in-memory replay, its topic groups dealt to `workers` shares: the first replayed here,
-    each other by a forked process with its own connections. Shares write disjoint rows (see
-    ReplayableProjection), each in its own transaction; the rebuilt schema is not answered from
-    until every share has written, so a failed share fails the rebuild and nothing is swapped."""
+                            helpers: list["_ShareProcess"], target: str, topic_prefix: str,
+                            progress: _Progress) -> int:
+    """The in-memory replay, its topic groups dealt to shares: the first replayed here, each other
+    by one of the `helpers` (forked processes with their own connections). Shares write disjoint
+    rows (see ReplayableProjection), each in its own transaction; the rebuilt schema is not
+    answered from until every share has written, so a failed share fails the rebuild and nothing
+    is swapped. Called once the target schema exists: the helpers write into it."""
     groups = [[f"{topic_prefix}{t}" for t in g] for g in projection.replay_groups()]
     sizes: dict[str, int] = {}
-    if workers > 1 and len(groups) > 1:
+    if helpers:
         partitions = await topic_partitions(consumer, [t for g in groups for t in g])
         begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
         for tp in partitions:
             sizes[tp.topic] = sizes.get(tp.topic, 0) + end[tp] - begin[tp]
-    shares = split_into_shares(groups, sizes, workers) if sizes else [[t for g in groups for t in g]]
-    children: list[_ShareProcess] = []
-    try:
-        for i, share in enumerate(shares[1:], start=1):
-            children.append(_ShareProcess(projection, database_url, bootstrap, target, share, progress.share(i)))
-        applied = await _replay_in_memory(conn, projection.replay(), target,
-                                          _read_to_end(consumer, shares[0], progress.share(0)))
-        for child in children:
-            applied += await child.result()
-        return applied
-    finally:
-        for child in children:
-            await child.stop()
+    shares = split_into_shares(groups, sizes, len(helpers) + 1) if sizes else [[t for g in groups for t in g]]
+    for i, helper in enumerate(helpers, start=1):
+        helper.assign(shares[i] if i < len(shares) else None, progress.share(i))
+    applied = await _replay_in_memory(conn, projection.replay(), target,
+                                      _read_to_end(consumer, shares[0], progress.share(0)))
+    for helper in helpers:
+        applied += await helper.result()
+    return applied
 
 
 class _ShareProcess:
     """One share of a parallel replay in a forked process: the parent's modules are already
-    imported (a spawned interpreter would spend longer importing than many replays take); the
-    child opens its own database connection and Kafka consumer and touches nothing inherited.
-    It reports ("progress", done, total), then ("done", applied) or ("failed", reason)."""
+    imported (a spawned interpreter would spend longer importing than many replays take). The
+    child opens its own database connection and Kafka consumer (touching nothing inherited),
+    then waits to be told its topics (`assign`; None: no share for it). It reports
+    ("progress", done, total), then ("done", applied) or ("failed", reason)."""
 
-    def __init__(self, projection: ReplayableProjection, database_url: str, bootstrap: str, target: str,
-                 topics: list[str], progress):
+    def __init__(self, projection: ReplayableProjection, database_url: str, bootstrap: str, target: str):
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_replay_share, name=f"rebuild {target} {topics}", daemon=True,
-                                       args=(projection, database_url, bootstrap, target, topics, writer))
+        orders, self.orders = context.Pipe(duplex=False)
+        self.process = context.Process(target=_replay_share, name=f"rebuild {target}", daemon=True,
+                                       args=(projection, database_url, bootstrap, target, orders, writer))
         self.process.start()
         writer.close()
-        self.progress = progress
+        orders.close()
+        self.progress = None
         self.outcome: asyncio.Future = asyncio.get_running_loop().create_future()
         asyncio.get_running_loop().add_reader(self.reader.fileno(), self._readable)
+
+    def assign(self, topics: list[str] | None, progress) -> None:
+        self.progress = progress
+        if topics:
+            self.process.name = f"{self.process.name} {topics}"
+        self.orders.send(topics)
 
     def _readable(self) -> None:
         try:
@@ -584,11 +601,13 @@ class _ShareProcess:
             self.process.kill()
         await asyncio.to_thread(self.process.join)
         self.reader.close()
+        self.orders.close()
 
 
 def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap: str, target: str,
-                  topics: list[str], pipe) -> None:
+                  orders, pipe) -> None:
     """The forked share's whole life (see _ShareProcess)."""
+    parent = os.getppid()
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -597,15 +616,27 @@ def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap
             last[0] = now
             pipe.send(("progress", done, total))
 
+    async def told() -> list[str] | None:
+        # a sibling forked later holds a copy of our orders pipe, so a parent that died shows as
+        # a new parent process, not always as an end of file
+        while not await asyncio.to_thread(orders.poll, 0.5):
+            if os.getppid() != parent:
+                raise RuntimeError("the rebuild's process is gone")
+        return orders.recv()
+
     async def replay() -> int:
-        conn = await asyncpg.connect(database_url)
         consumer = _rebuild_consumer(bootstrap)
+        conn = None
         try:
-            await consumer.start()
+            conn, _ = await asyncio.gather(asyncpg.connect(database_url), consumer.start())
+            topics = await told()
+            if not topics:
+                return 0
             return await _replay_in_memory(conn, projection.replay(), target, _read_to_end(consumer, topics, progress))
         finally:
             await consumer.stop()
-            await conn.close()
+            if conn is not None:
+                await conn.close()
 
     try:
         applied = asyncio.run(replay())
