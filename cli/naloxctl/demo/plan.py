@@ -453,7 +453,7 @@ def _named_officer(rng: random.Random, trained: list[Officer], day: date) -> Off
     """A random officer certified on the day; failing that one trained before it; else nobody."""
     for _ in range(60):
         o = trained[rng.randrange(len(trained))] if trained else None
-        if o is not None and o.certified_on(day):
+        if o is not None and o.certified_on(day) and o.trainings[0].completed_on < day:
             return o
     earlier = [o for o in trained if o.trainings[0].completed_on < day]
     return rng.choice(earlier) if earlier else None
@@ -470,7 +470,7 @@ def _supplies(rng: random.Random, force: ForcePlan, scale: float, today: date) -
     out = []
     days = sorted(_day_between(rng, first, today - timedelta(days=2)) for _ in range(n))
     for number, day in enumerate(days):
-        again = people and rng.random() < 0.18
+        again = bool(people) and rng.random() < 0.18
         person = rng.choice(people) if again else f"CR-{force.force_id[:2].upper()}-{len(people) + 1:06d}"
         if not again:
             people.append(person)
