@@ -1,7 +1,10 @@
 """The dashboard in a real browser: Debian's headless Chromium driven by Playwright (no browser
 download: the executable path is set). A national lead and a force lead sign in as a person would,
-by pasting a token, and the figures the page shows must equal those the API gives the same token.
-Full-page screenshots go to $NALOX_TEST_ARTIFACTS, or tests/artifacts/."""
+by pasting a token, and the figures the page shows must equal those the API gives the same token:
+in the tables, and in every chart, read back from ECharts itself (getInstanceByDom(...).getOption())
+and held to the API answer the page was given. The page is also read at 200% zoom, driven by the
+keyboard, and checked for Content-Security-Policy violations; without its built chart library it
+says so. Full-page screenshots go to $NALOX_TEST_ARTIFACTS, or tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -62,6 +65,85 @@ def same(text: str, value) -> bool:
     return text == shown(value)
 
 
+#: What the page's charts hold, read from ECharts: per chart its series (type, name, data), its
+#: category axes, visualMap bounds, its aria label, and its drawn and container widths.
+CHARTS_JS = """(ids) => {
+  if (typeof window.echarts !== "object") return null;
+  const plain = (d) => (d !== null && typeof d === "object" && !Array.isArray(d))
+    ? { name: d.name, value: d.value } : d;
+  const out = {};
+  for (const id of ids) {
+    const dom = document.getElementById(id);
+    const chart = dom && window.echarts.getInstanceByDom(dom);
+    if (!chart) { out[id] = null; continue; }
+    const o = chart.getOption();
+    const aria = Array.isArray(o.aria) ? o.aria[0] : o.aria;
+    out[id] = {
+      canvas: dom.querySelector("canvas") !== null, aria: dom.getAttribute("aria-label"),
+      aria_on: !!(aria && aria.enabled),
+      width: chart.getWidth(), box: dom.clientWidth,
+      x: (o.xAxis || []).map((a) => a.data || null), y: (o.yAxis || []).map((a) => a.data || null),
+      visual: (o.visualMap || []).map((v) => [v.min, v.max]),
+      series: o.series.map((s) => ({ type: s.type, name: s.name, data: s.data.map(plain) })),
+    };
+  }
+  return out;
+}"""
+NATIONAL_CHARTS = ["comparison-chart", "map", "trend-chart", "expiring-chart", "funnel-chart"]
+FORCE_CHARTS = ["force-chart", "force-funnel-chart", "force-due-chart"]
+FUNNEL = [("Referrals made", "referrals_made"), ("Accepted", "referrals_accepted"),
+          ("Engaged in treatment", "referrals_engaged"), ("Completed", "referrals_completed")]
+
+
+def plotted(value):
+    """A figure as a chart must hold it: numbers as they are; hidden ("<5", "c") and missing ones as gaps."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+async def charts(page: Page, ids: list[str]) -> dict:
+    """Every chart named, drawn by ECharts; fails with what the page says when it has no charts
+    (e.g. the dashboard was not built)."""
+    try:
+        await page.wait_for_function(
+            "(ids) => typeof window.echarts === 'object' && ids.every((id) => "
+            "window.echarts.getInstanceByDom(document.getElementById(id)))", arg=ids, timeout=15_000)
+    except Exception:  # noqa: BLE001 - reported with the page's own message below
+        message = await page.locator("#message").inner_text()
+        pytest.fail(f"the charts {ids} were not drawn by ECharts; the page says: {message!r}")
+    drawn = await page.evaluate(CHARTS_JS, ids)
+    for id_ in ids:
+        c = drawn[id_]
+        assert c["canvas"] and c["aria_on"], (id_, c)
+        assert "The table with this chart holds every figure." in (c["aria"] or ""), (id_, c["aria"])
+    return drawn
+
+
+def series(chart: dict, name: str) -> list:
+    found = [s["data"] for s in chart["series"] if s["name"] == name]
+    assert found, (name, [s["name"] for s in chart["series"]])
+    return found[0]
+
+
+def check_trend_chart(chart: dict, months: list[dict], labels: dict[str, str]) -> None:
+    """Administrations (bar), lives saved and deaths (lines) by month, as the API gave them."""
+    assert chart["x"][0] == [m["month"] for m in months]
+    kinds = {s["name"]: s["type"] for s in chart["series"]}
+    for name, kind in (("administrations", "bar"), ("lives_saved", "line"), ("outcome_died", "line")):
+        assert kinds[labels[name]] == kind, kinds
+        assert series(chart, labels[name]) == [plotted(m[name]) for m in months], name
+
+
+def check_funnel_chart(chart: dict, figures: dict) -> None:
+    assert chart["series"][0]["type"] == "funnel"
+    assert chart["series"][0]["data"] == [{"name": label, "value": figures[key]} for label, key in FUNNEL
+                                          if plotted(figures[key]) is not None]
+
+
+async def table_rows(page: Page, selector: str) -> list[list[str]]:
+    return await page.locator(selector).evaluate(
+        "(t) => [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent.trim()))")
+
+
 def administration() -> dict:
     now = datetime.now(UTC)
     return {
@@ -78,9 +160,13 @@ def administration() -> dict:
 async def sign_in(page: Page, gateway: str, token: str, reads: str) -> tuple[dict, list[str]]:
     """Open the dashboard and paste the token into its sign-in form, as a person would. Answers the
     body of the API read (path `reads`) the page made, so the page is held to exactly what the API
-    gave it, and the uncaught errors of the page's script."""
+    gave it, and the uncaught errors of the page's script and the page's Content-Security-Policy
+    violations (as they happen)."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.expose_function("reportViolation", lambda text: errors.append(f"CSP violation: {text}"))
+    await page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => "
+                               "window.reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`))")
     await page.goto(f"{gateway}/dashboard")
     await page.get_by_label("Bearer token").fill(token)
     async with page.expect_response(lambda r: r.url.split("?")[0] == gateway + reads) as answer:
@@ -127,7 +213,12 @@ async def test_the_dashboard_in_chromium_shows_the_apis_figures(platform):
                 # a national lead: the comparison table, a force's row and the total, as the API has them
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = await context.new_page()
-                comparison, errors = await sign_in(page, platform.gateway, national_token, "/v1/national/comparison")
+                trends_path = platform.gateway + "/v1/national/trends"
+                async with page.expect_response(lambda r: r.url.split("?")[0] == trends_path,
+                                                timeout=30_000) as trends_answer:
+                    comparison, errors = await sign_in(page, platform.gateway, national_token,
+                                                       "/v1/national/comparison")
+                trends = await (await trends_answer.value).json()
                 await expect(page.locator("#national")).to_be_visible()
                 await expect(page.locator("#force")).to_be_hidden()
                 row = page.locator(f'#comparison tbody tr[data-force="{FORCE}"]')
@@ -146,7 +237,91 @@ async def test_the_dashboard_in_chromium_shows_the_apis_figures(platform):
                     assert not wrong, f"page figures differ from the API's (page, API): {wrong}"
                 assert await page.locator("#comparison tbody tr").count() == len(comparison["rows"])
                 await expect(page.locator("#message")).to_be_hidden()
+
+                # every chart drawn by ECharts, holding the API's figures (hidden ones as gaps)
+                drawn = await charts(page, NATIONAL_CHARTS)
+                rows, names = comparison["rows"], [r["force_name"] for r in comparison["rows"]]
+                metric = await page.locator("#metric").input_value()
+                bars = drawn["comparison-chart"]
+                assert bars["y"][0] == names and bars["series"][0]["type"] == "bar"
+                assert bars["series"][0]["data"] == [plotted(r["figures"][metric]) for r in rows], metric
+                tiles = drawn["map"]
+                assert [s["type"] for s in tiles["series"]] == ["heatmap", "heatmap"]
+                coloured = {d["name"]: d["value"] for d in tiles["series"][0]["data"]}
+                grey = {d["name"] for d in tiles["series"][1]["data"]}
+                assert set(coloured) | grey == {r["force_id"] for r in rows} and not set(coloured) & grey
+                for r in rows:
+                    value = plotted(r["figures"][metric])
+                    assert (coloured[r["force_id"]][2] == value) if value is not None else r["force_id"] in grey, r
+                numbers = [v[2] for v in coloured.values()]
+                assert tiles["visual"][0][0] == min(numbers) and tiles["visual"][0][1] >= max(numbers)
+                check_trend_chart(drawn["trend-chart"], trends["months"],
+                                  {c["name"]: c["label"] for c in trends["columns"]})
+                expiring = sorted((r for r in rows if plotted(r["figures"]["kits_expiring"])), key=lambda r:
+                                  -r["figures"]["kits_expiring"])[:20]
+                assert drawn["expiring-chart"]["y"][0] == [r["force_name"] for r in expiring]
+                assert drawn["expiring-chart"]["series"][0]["data"] == [r["figures"]["kits_expiring"] for r in expiring]
+                check_funnel_chart(drawn["funnel-chart"], comparison["total"]["figures"])
+                # ... and each chart's table holds the same figures
+                assert [r[0] for r in await table_rows(page, "#trend-table")] == [m["month"] for m in trends["months"]]
+                funnel_rows = {r[0]: r[1] for r in await table_rows(page, "#funnel-table")}
+                for label, key in FUNNEL:
+                    expected = comparison["total"]["figures"][key]
+                    gap = " (not plotted)" if plotted(expected) is None else ""
+                    assert funnel_rows[label] == shown(expected) + gap, (label, expected)
+                map_rows = await table_rows(page, "#map-table")
+                assert [r[0] for r in map_rows] == names
+                assert all(same(r[2].removesuffix(" (not plotted)"), x["figures"][metric])
+                           for r, x in zip(map_rows, rows))
+
+                # another figure for the bars and the map: the force written above shows its administrations
+                await page.locator("#metric").select_option("administrations")
+                await expect(page.locator("#map-table")).to_contain_text("Administrations")
+                drawn = await charts(page, ["comparison-chart", "map"])
+                assert drawn["comparison-chart"]["series"][0]["data"] == [plotted(r["figures"]["administrations"])
+                                                                         for r in rows]
+                tile = next(d for d in drawn["map"]["series"][0]["data"] if d["name"] == FORCE)
+                assert tile["value"][2] == ADMINISTRATIONS
+                # one force's funnel
+                await page.locator("#funnel-scope").select_option(FORCE)
+                await expect(page.locator("#funnel-table caption")).to_contain_text(api_row["force_name"])
+                check_funnel_chart((await charts(page, ["funnel-chart"]))["funnel-chart"], api_row["figures"])
+
+                # the keyboard: a sort heading is a button, the map's tiles answer the arrow keys
+                sort_button = page.locator("#comparison thead").get_by_role("button", name="Administrations",
+                                                                             exact=True)
+                await sort_button.focus()
+                async with page.expect_response(lambda r: "sort=administrations" in r.url):
+                    await page.keyboard.press("Enter")
+                await expect(page.locator('#comparison th[aria-sort="descending"]')).to_have_text("Administrations")
+                await expect(sort_button).to_be_focused()
+                await page.locator("#map").focus()
+                await page.keyboard.press("ArrowDown")
+                await expect(page.locator("#map-detail")).to_contain_text("Administrations")
+                before = await page.locator("#map-detail").inner_text()
+                await page.keyboard.press("ArrowRight")
+                await expect(page.locator("#map-detail")).not_to_have_text(before)
+
                 await page.screenshot(path=artifacts() / "dashboard-national-lead.png", full_page=True)
+                assert not errors, errors
+                await context.close()
+
+                # 200% zoom (half the CSS width, twice the pixels): no sideways scrolling of the page, and
+                # every chart as wide as its box, following the window when it changes
+                context = await browser.new_context(viewport={"width": 700, "height": 500}, device_scale_factor=2)
+                page = await context.new_page()
+                _, errors = await sign_in(page, platform.gateway, national_token, "/v1/national/comparison")
+                drawn = await charts(page, NATIONAL_CHARTS)
+                assert await page.evaluate("document.documentElement.scrollWidth"
+                                           " <= document.documentElement.clientWidth")
+                assert all(abs(c["width"] - c["box"]) <= 1 for c in drawn.values()), drawn
+                await page.set_viewport_size({"width": 560, "height": 500})
+                await page.wait_for_function("""() => {
+                  const box = document.getElementById("trend-chart");
+                  const drawn = echarts.getInstanceByDom(box).getWidth();
+                  return box.clientWidth < 560 && Math.abs(drawn - box.clientWidth) <= 1;
+                }""")
+                await page.screenshot(path=artifacts() / "dashboard-national-lead-200-percent.png", full_page=True)
                 assert not errors, errors
                 await context.close()
 
@@ -171,8 +346,35 @@ async def test_the_dashboard_in_chromium_shows_the_apis_figures(platform):
                     else:
                         await expect(card).to_have_text(shown(value))
                 await expect(page.locator("#message")).to_be_hidden()
+                drawn = await charts(page, FORCE_CHARTS)
+                labels = {c["name"]: c["label"] for c in overview["columns"]}
+                check_trend_chart(drawn["force-chart"], overview["months"], labels)
+                assert series(drawn["force-chart"], labels["administrations"])[-1] == ADMINISTRATIONS
+                check_funnel_chart(drawn["force-funnel-chart"], figures)
+                expiring, lapsing = overview["kits_expiring_by_day"], overview["certifications_lapsing_by_day"]
+                days = sorted({*expiring, *lapsing})
+                due = drawn["force-due-chart"]
+                assert due["x"][0] == days
+                assert series(due, "Kits expiring") == [expiring.get(d, 0) for d in days]
+                assert series(due, "Certifications lapsing") == [lapsing.get(d, 0) for d in days]
+                month_rows = await table_rows(page, "#force-months")
+                assert [r[0] for r in month_rows] == [m["month"] for m in overview["months"]]
+                for worklist in ("lapsing", "swap-due", "alerts", "waiting"):  # each says something, if only "none"
+                    await expect(page.locator(f"#{worklist} li").first).to_be_visible()
                 await page.screenshot(path=artifacts() / "dashboard-force-lead.png", full_page=True)
                 assert not errors, errors
+                await context.close()
+
+                # without its built chart library the page says so plainly, and the tables still hold the figures
+                context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = await context.new_page()
+                await page.route("**/dashboard/vendor/echarts.min.js", lambda route: route.fulfill(
+                    status=404, content_type="application/json", body='{"error":"not_found"}'))
+                await sign_in(page, platform.gateway, national_token, "/v1/national/comparison")
+                await expect(page.locator("#message")).to_contain_text("was not built")
+                await expect(page.locator("#message")).to_contain_text("make dashboard")
+                figure = page.locator(f'#comparison tbody tr[data-force="{FORCE}"] td[data-column="administrations"]')
+                await expect(figure).to_have_text(shown(ADMINISTRATIONS))
                 await context.close()
             finally:
                 await browser.close()
