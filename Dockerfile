@@ -7,7 +7,17 @@
 #
 # Pinned: the base image by exact tag (the interpreter `make test` runs: CPython 3.11), uv by
 # version; dependencies come from uv.lock as it is (uv sync --frozen), nothing resolved afresh.
+# The gateway's dashboard draws with ECharts, built by npm from gateway/dashboard-web's lock file
+# (npm ci, as `make dashboard` does) in a node stage of its own, pinned the same way.
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS dashboard
+WORKDIR /src/gateway/dashboard-web
+COPY gateway/dashboard-web/package.json gateway/dashboard-web/package-lock.json gateway/dashboard-web/.npmrc \
+     gateway/dashboard-web/build.mjs ./
+# writes /src/gateway/gateway/dashboard/static/vendor/ (build.mjs's target, relative to this folder)
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund && npm run build
 
 FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
@@ -21,6 +31,9 @@ RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<service|gate
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 WORKDIR /src
 COPY . .
+# The built dashboard files, git-ignored in the sources: the gateway's wheel carries them (hatch
+# artifacts in gateway/pyproject.toml); the other images get them too and never serve them.
+COPY --from=dashboard /src/gateway/gateway/dashboard/static/vendor/ gateway/gateway/dashboard/static/vendor/
 # Only the chosen package and what it depends on, installed as wheels (no editable links to
 # /src), so the runtime stage needs the virtual environment alone.
 RUN --mount=type=cache,target=/root/.cache/uv \

@@ -108,7 +108,12 @@ def test_dockerfile_is_multi_stage_pinned_non_root_and_frozen(plat):
     images = re.findall(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.M)
     assert images and re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", images[0])
     stages = re.findall(r"^FROM (\S+) AS (\w+)$", text, re.M)
-    assert [s[1] for s in stages] == ["build", "runtime"]
+    assert [s[1] for s in stages] == ["dashboard", "build", "runtime"]
+    # the dashboard's chart library: npm ci from the lock file in a pinned node image, into the gateway's package
+    node = re.findall(r"^ARG NODE_IMAGE=(\S+)$", text, re.M)
+    assert node and re.fullmatch(r"node:\d+\.\d+\.\d+-bookworm-slim(@sha256:[0-9a-f]{64})?", node[0])
+    assert "npm ci" in text and "npm install" not in text
+    assert re.search(r"^COPY --from=dashboard \S+/static/vendor/ gateway/gateway/dashboard/static/vendor/$", text, re.M)
     assert re.search(r"uv==\$\{UV_VERSION\}", text) and re.search(r"^ARG UV_VERSION=\d+\.\d+\.\d+$", text, re.M)
     assert "uv sync --frozen --no-dev --no-editable" in text
     runtime = text.split(" AS runtime", 1)[1]
