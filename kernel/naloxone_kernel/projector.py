@@ -609,6 +609,7 @@ def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap
     """The forked share's whole life (see _ShareProcess)."""
     parent = os.getppid()
     last = [0.0]
+    held: list[Replay] = []  # the replay's entities are freed by the process's end, not one by one before it reports
 
     def progress(done: int, total: int) -> None:
         now = time.monotonic()
@@ -632,7 +633,8 @@ def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap
             topics = await told()
             if not topics:
                 return 0
-            return await _replay_in_memory(conn, projection.replay(), target, _read_to_end(consumer, topics, progress))
+            held.append(projection.replay())
+            return await _replay_in_memory(conn, held[0], target, _read_to_end(consumer, topics, progress))
         finally:
             await consumer.stop()
             if conn is not None:

@@ -98,13 +98,17 @@ class ViewsReplay:
             await self._write_out(conn, schema)
 
     async def write(self, conn: asyncpg.Connection, schema: str) -> None:
-        await self._write_out(conn, schema)
+        """The end of the replay: what is held goes out and stays held (freeing every entity one
+        by one here was a twentieth of a rebuild; whoever holds this replay lets it go at once)."""
+        await self._write_out(conn, schema, finished=True)
 
-    async def _write_out(self, conn: asyncpg.Connection, schema: str) -> None:
+    async def _write_out(self, conn: asyncpg.Connection, schema: str, finished: bool = False) -> None:
         if self.written:
             await _upsert(conn, schema, {k: self.entities[k] for k in self.touched}, self.ledger)
         else:  # nothing of ours in the tables yet (other shares write other rows): copy, the fast way
             await _copy(conn, schema, self.entities, self.ledger)
+        if finished:
+            return
         self.entities.clear()
         self.touched.clear()
         self.ledger.clear()
