@@ -638,6 +638,13 @@ class InventoryQueries:
             f"SELECT * FROM {self.officers_schema}.officers WHERE officer_id = $1", _as_uuid(officer_id))
         return standing_from_row(officer_id, dict(row) if row else None)
 
+    async def standings(self, officer_ids: list[UUID]) -> dict[UUID, OfficerStanding]:
+        """`standing` for many officers in one query."""
+        rows = await self.pool.fetch(
+            f"SELECT * FROM {self.officers_schema}.officers WHERE officer_id = ANY($1::uuid[])", list(officer_ids))
+        found = {row["officer_id"]: dict(row) for row in rows}
+        return {i: standing_from_row(i, found.get(i)) for i in officer_ids}
+
     async def to_return(self, force_id: str) -> list[dict]:
         """Kits still held by officers who were withdrawn from the scheme: to be called back."""
         rows = await self.pool.fetch(

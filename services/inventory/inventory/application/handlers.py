@@ -184,6 +184,35 @@ def issue(cmd: IssueKit) -> Decision:
     return decide
 
 
+@dataclass(frozen=True)
+class IssueKits:
+    """Kits handed out at once (a course's roster leaving with their kits). All or nothing."""
+    force_id: str
+    issues: tuple[IssueKit, ...]
+
+
+def issue_many(cmd: IssueKits) -> Decision:
+    """Each kit issued as `issue` would, in one unit of work; a refusal names the issue's place
+    in the list, and nothing is appended."""
+
+    async def decide(session: Session) -> dict:
+        kits = await session.get_many(Kit, [i.kit_id for i in cmd.issues])
+        issued = []
+        for index, (item, kit) in enumerate(zip(cmd.issues, kits)):
+            try:
+                if kit.version == 0 or kit.force_id != cmd.force_id:
+                    raise NotFound("kit", item.kit_id, cmd.force_id)
+                kit.issue(officer=item.officer, issued_on=item.issued_on)
+            except NotFound as exc:
+                raise NotFound(f"kit (issues[{index}])", item.kit_id, cmd.force_id) from exc
+            except DomainError as exc:
+                raise DomainError(f"issues[{index}]: {exc}") from None
+            issued.append(_kit_body(kit) | {"officer_id": str(item.officer.officer_id)})
+        return {"kits": issued}
+
+    return decide
+
+
 def return_kit(cmd: ReturnKit) -> Decision:
     async def decide(session: Session) -> dict:
         kit = await _kit(session, cmd.force_id, cmd.kit_id)

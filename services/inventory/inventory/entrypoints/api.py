@@ -35,6 +35,7 @@ from ..projections import InventoryQueries, InventoryReadModel, OfficerStandingV
 from ..reference import products
 from ..settings import InventorySettings
 from .schemas import (
+    BulkIssueBody,
     IssueBody,
     LocationBody,
     LossBody,
@@ -91,6 +92,18 @@ async def issue_kit(force_id: WriteForce, kit_id: UUID, body: IssueBody, ctx: Co
     result = await kit.runner.run(ctx, h.issue(h.IssueKit(force_id=force_id, kit_id=kit_id, officer=standing,
                                                           issued_on=body.issued_on)))
     return respond(result, location=kit_location(force_id, kit_id))
+
+
+@router.post("/v1/forces/{force_id}/kits/issues", tags=["commands"])
+async def issue_kits(force_id: WriteForce, body: BulkIssueBody, ctx: Command, kit: Kit):
+    """Issue up to 500 kits at once (a course's roster leaving with their kits), each as the
+    single issue would. All or nothing: one refusal (an officer not certified on the day, a
+    kit already held) refuses the whole list and names the issue's place in it."""
+    standings = await kit.queries.standings([i.officer_id for i in body.issues])
+    result = await kit.runner.run(ctx, h.issue_many(h.IssueKits(force_id=force_id, issues=tuple(
+        h.IssueKit(force_id=force_id, kit_id=i.kit_id, officer=standings[i.officer_id], issued_on=i.issued_on)
+        for i in body.issues))))
+    return respond(result)
 
 
 @router.post("/v1/forces/{force_id}/kits/{kit_id}/return", tags=["commands"])

@@ -52,6 +52,24 @@ class IssueBody(Strict):
     issued_on: PlausibleDate
 
 
+class KitIssueBody(IssueBody):
+    kit_id: UUID
+
+
+class BulkIssueBody(Strict):
+    issues: list[KitIssueBody] = Field(min_length=1, max_length=500)
+
+    @field_validator("issues")
+    @classmethod
+    def _one_entry_per_kit(cls, value: list[KitIssueBody]) -> list[KitIssueBody]:
+        seen: set[UUID] = set()
+        for item in value:
+            if item.kit_id in seen:
+                raise PydanticCustomError("unique_kits", "kit {kit_id} is listed twice", {"kit_id": str(item.kit_id)})
+            seen.add(item.kit_id)
+        return value
+
+
 class ReturnBody(Strict):
     location: LocationBody
     returned_on: PlausibleDate

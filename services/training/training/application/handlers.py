@@ -11,6 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from naloxone_kernel.commands import Decision, Session
+from naloxone_kernel.domain import DomainError, InvalidValue
 
 from ..domain import (
     Officer,
@@ -89,6 +90,52 @@ def record_training(cmd: RecordTraining) -> Decision:
         officer.record_training(course=cmd.course, provider=cmd.provider, completed_on=cmd.completed_on,
                                 valid_until=valid_until, delivery=cmd.delivery)
         return _officer_body(officer) | {"valid_until": valid_until.isoformat()}
+
+    return decide
+
+
+@dataclass(frozen=True)
+class CourseCompleted:
+    course: str
+    provider: str
+    completed_on: date
+    valid_until: date | None = None  # None: the force's certification policy decides
+    delivery: TrainingDelivery | None = None
+
+
+@dataclass(frozen=True)
+class EnrolOfficers:
+    """Many officers at once, each with the courses they completed: a force joining the scheme
+    brings its register, a training unit its course roster. All or nothing."""
+    force_id: str
+    officers: tuple[tuple[EnrolOfficer, tuple[CourseCompleted, ...]], ...]
+
+
+def enrol_many(cmd: EnrolOfficers) -> Decision:
+    """Each officer enrolled and trained as `enrol` and `record_training` would, in one unit of
+    work; a refusal names the officer's place in the list, and nothing is appended."""
+
+    async def decide(session: Session) -> dict:
+        ids = [officer_id_for(cmd.force_id, e.staff_number) for e, _ in cmd.officers]
+        officers = await session.get_many(Officer, ids)
+        policy: TrainingPolicy | None = None
+        for index, ((e, courses), officer) in enumerate(zip(cmd.officers, officers)):
+            try:
+                officer.enrol(force_id=cmd.force_id, staff_number=e.staff_number, role=e.role,
+                              enrolled_on=e.enrolled_on, area_code=e.area_code)
+                for course in courses:
+                    valid_until = course.valid_until
+                    if valid_until is None:
+                        policy = policy or await session.get(TrainingPolicy, policy_id_for(cmd.force_id))
+                        valid_until = policy.valid_until(course.completed_on)
+                    officer.record_training(course=course.course, provider=course.provider,
+                                            completed_on=course.completed_on, valid_until=valid_until,
+                                            delivery=course.delivery)
+            except InvalidValue as exc:
+                raise InvalidValue(f"officers[{index}] ({e.staff_number}): {exc}", f"officers[{index}].{exc.field}")
+            except DomainError as exc:
+                raise DomainError(f"officers[{index}] ({e.staff_number}): {exc}") from None
+        return {"officer_ids": [str(i) for i in ids]}
 
     return decide
 

@@ -15,6 +15,7 @@ from ..application.jobs import JOBS
 from ..domain import TRAINING_EVENTS
 from ..projections import TrainingQueries, TrainingReadModel
 from .schemas import (
+    BulkEnrolmentBody,
     CertificationPolicyBody,
     EnrolOfficerBody,
     TrainingRecordBody,
@@ -43,6 +44,21 @@ async def enrol_officer(force_id: WriteForce, body: EnrolOfficerBody, ctx: Comma
         force_id=force_id, staff_number=body.staff_number, role=body.role, enrolled_on=body.enrolled_on,
         area_code=body.area_code)))
     return respond(result, location=officer_location(force_id, result.body))
+
+
+@router.post("/v1/forces/{force_id}/officers/bulk", status_code=201, tags=["commands"])
+async def enrol_officers(force_id: WriteForce, body: BulkEnrolmentBody, ctx: Command, kit: Kit):
+    """Enrol up to 500 officers at once, each with the courses they completed (a force joining
+    the scheme brings its register; a training unit, a course's roster). All or nothing: an
+    officer already enrolled, or a course the rules refuse, refuses the whole list and names
+    the officer's place in it. Answers the officers' ids in the order given."""
+    result = await kit.runner.run(ctx, h.enrol_many(h.EnrolOfficers(force_id=force_id, officers=tuple(
+        (h.EnrolOfficer(force_id=force_id, staff_number=o.staff_number, role=o.role, enrolled_on=o.enrolled_on,
+                        area_code=o.area_code),
+         tuple(h.CourseCompleted(course=t.course, provider=t.provider, completed_on=t.completed_on,
+                                 valid_until=t.valid_until, delivery=t.delivery) for t in o.training_records))
+        for o in body.officers))))
+    return respond(result, changed=201)
 
 
 @router.post("/v1/forces/{force_id}/officers/{officer_id}/training-records", status_code=201, tags=["commands"])

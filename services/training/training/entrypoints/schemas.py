@@ -39,6 +39,26 @@ class TrainingRecordBody(Strict):
         return value
 
 
+class OfficerRecordBody(EnrolOfficerBody):
+    training_records: list[TrainingRecordBody] = Field(
+        default_factory=list, max_length=20, description="courses the officer completed, oldest first")
+
+
+class BulkEnrolmentBody(Strict):
+    officers: list[OfficerRecordBody] = Field(min_length=1, max_length=500)
+
+    @field_validator("officers")
+    @classmethod
+    def _one_entry_per_officer(cls, value: list[OfficerRecordBody]) -> list[OfficerRecordBody]:
+        seen: set[str] = set()
+        for officer in value:
+            if officer.staff_number in seen:
+                raise PydanticCustomError("unique_staff_numbers", "staff number {staff_number} is listed twice",
+                                          {"staff_number": officer.staff_number})
+            seen.add(officer.staff_number)
+        return value
+
+
 class WithdrawalBody(Strict):
     reason: WithdrawalReason
     withdrawn_on: PlausibleDate
