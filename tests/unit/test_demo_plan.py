@@ -116,7 +116,17 @@ def test_scale_multiplies_sizes_and_keeps_every_active_force(plan):
         assert figures["officers_trained"] >= 1 and figures["officers_carrying"] >= 1, f.force_id
         assert figures["administrations"] >= 1 and figures["kits_in_stock"] >= 1, f.force_id
     assert small.forces[SCOTLAND].figures()["outcome_died"] >= 1
-    assert small.commands() < plan.commands() / 20
+    assert small.commands() < plan.commands() / 5  # registers and rosters go in bulk: fewer calls, not 50x fewer
+
+
+def test_registers_and_rosters_go_in_bulk_calls_the_routes_accept(plan):
+    from naloxctl.demo.plan import BULK
+
+    assert 1 <= BULK <= 500  # /officers/bulk and /kits/issues take up to 500 each
+    scotland = plan.forces[SCOTLAND]
+    carriers = sum(1 for o in scotland.officers if o.kit)
+    assert plan.commands() < sum(len(f.officers) for f in plan.forces.values()) / 2
+    assert scotland.commands() >= -(-len(scotland.officers) // BULK) + -(-carriers // BULK)
 
 
 def test_the_plan_is_deterministic_from_its_seed(plan):

@@ -26,7 +26,7 @@ import httpx
 
 from naloxone_kernel.auth import DevIssuer
 
-from .plan import MAX_BATCH, PRODUCT, DemoPlan, ForcePlan, Officer, certification_months
+from .plan import BULK, MAX_BATCH, PRODUCT, DemoPlan, ForcePlan, Officer, certification_months
 
 SHARDS = 4  # users per force: 4 x 200 requests/s is more than one force's share of the load
 ROLES = ["force_admin", "trainer", "custody"]
@@ -163,27 +163,22 @@ class Loader:
                 kit_ids.extend(made["kit_ids"])
         return kit_ids
 
-    async def officer(self, force_id: str, o: Officer) -> None:
+    async def officers(self, force_id: str, officers: list[Officer], part: int) -> None:
+        """A force's register, BULK officers at a time, each with the courses they completed."""
+        await self.send("POST", force_id, "/officers/bulk", self.key(force_id, "enrol", part), {"officers": [
+            {"staff_number": o.staff_number, "role": o.role, "enrolled_on": o.enrolled_on.isoformat(),
+             "area_code": o.area_code,
+             "training_records": [{"course": t.course, "provider": t.provider, "completed_on": t.completed_on.isoformat(),
+                                   "delivery": t.delivery} for t in o.trainings]}
+            for o in officers]}, (201,), accept_409=("already enrolled",))  # a later day's rerun: enrolled then
+
+    async def issues(self, force_id: str, carriers: list[tuple[Officer, str]], part: int) -> None:
+        """Kits issued to carriers, BULK at a time (retried until inventory has learnt their training)."""
         from training.domain import officer_id_for
 
-        body = {"staff_number": o.staff_number, "role": o.role, "enrolled_on": o.enrolled_on.isoformat(),
-                "area_code": o.area_code}
-        await self.send("POST", force_id, "/officers", self.key(force_id, "enrol", o.staff_number), body, (201,),
-                        accept_409=("already enrolled",))
-        officer_id = officer_id_for(force_id, o.staff_number)
-        for n, t in enumerate(o.trainings):
-            await self.send("POST", force_id, f"/officers/{officer_id}/training-records",
-                            self.key(force_id, "train", o.staff_number, n),
-                            {"course": t.course, "provider": t.provider, "completed_on": t.completed_on.isoformat(),
-                             "delivery": t.delivery}, (201,))
-
-    async def issue(self, force_id: str, o: Officer, kit_id: str) -> None:
-        from training.domain import officer_id_for
-
-        officer_id = str(officer_id_for(force_id, o.staff_number))
-        await self.send("POST", force_id, f"/kits/{kit_id}/issue", self.key(force_id, "issue", kit_id),
-                        {"officer_id": officer_id, "issued_on": o.kit[0].isoformat()}, (200,),
-                        retry_409=NOT_YET_CERTIFIED, accept_409=(f"already held by officer {officer_id}",))
+        await self.send("POST", force_id, "/kits/issues", self.key(force_id, "issue", part), {"issues": [
+            {"kit_id": kit_id, "officer_id": str(officer_id_for(force_id, o.staff_number)),
+             "issued_on": o.kit[0].isoformat()} for o, kit_id in carriers]}, (200,), retry_409=NOT_YET_CERTIFIED)
 
     async def administration(self, force_id: str, a) -> None:
         at = a.administered_at
@@ -226,16 +221,21 @@ class Loader:
         self.stage = "(provision, policies, contracts, kits received)"
         kits = dict(zip(self.plan.forces, await _all(self.setup(f) for f in self.plan.forces.values())))
         self.stage = "(officers enrolled and trained, take-home supplies, referrals)"
-        await _all([*(self.officer(f.force_id, o) for f in active for o in f.officers),
+        await _all([*(self.officers(f.force_id, part, n) for f in active for n, part in enumerate(_chunks(f.officers))),
                     *(self.supply(f.force_id, s) for f in active for s in f.supplies),
                     *(self.referral(f.force_id, r) for f in active for r in f.referrals)])
         self.stage = "(kits issued, administrations)"
         issues = []
         for f in active:
             carriers = sorted((o for o in f.officers if o.kit), key=lambda o: (o.kit[1], o.staff_number))
-            issues += [self.issue(f.force_id, o, k) for o, k in zip(carriers, _kits_by_batch(f, kits[f.force_id]))]
+            pairs = list(zip(carriers, _kits_by_batch(f, kits[f.force_id])))
+            issues += [self.issues(f.force_id, part, n) for n, part in enumerate(_chunks(pairs))]
         await _all([*issues, *(self.administration(f.force_id, a) for f in active for a in f.administrations)])
         return self.counts
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[start:start + BULK] for start in range(0, len(items), BULK)]
 
 
 def _kits_by_batch(force: ForcePlan, kit_ids: list[str]) -> list[str]:

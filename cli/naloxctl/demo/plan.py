@@ -49,6 +49,8 @@ SHELF_MONTHS = 30
 #: Kits held now were received into stores in the last 14 months (older ones were swapped before expiry).
 FIRST_RECEIPT_DAYS = 420
 MAX_BATCH = 1000
+#: officers (with their courses) per bulk enrolment, and kits per bulk issue (the routes take up to 500)
+BULK = 250
 
 #: Home Office monitoring, Dec 2024 (counts); the forces named are illustrative.
 ONGOING = ("west-midlands", "police-scotland", "durham", "merseyside", "cleveland", "northumbria", "cumbria",
@@ -279,8 +281,9 @@ class ForcePlan:
 
     def commands(self) -> int:
         """Commands the load sends for this force (provision and policy included)."""
-        return (1 + (1 if self.active else 0) + len(self.officers) + sum(len(o.trainings) for o in self.officers)
-                + sum(math.ceil(b.quantity / MAX_BATCH) for b in self.batches) + sum(1 for o in self.officers if o.kit)
+        return (1 + (1 if self.active else 0) + math.ceil(len(self.officers) / BULK)
+                + sum(math.ceil(b.quantity / MAX_BATCH) for b in self.batches)
+                + math.ceil(sum(1 for o in self.officers if o.kit) / BULK)
                 + len(self.administrations) + len(self.supplies) + len(self.contracts)
                 + sum(1 + len(r.steps) for r in self.referrals))
 
