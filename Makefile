@@ -15,6 +15,7 @@ help:
 	@echo "make bench   print throughput and latency figures"
 	@echo "make faults  kill processes and restart Kafka and PostgreSQL (private ones) under load; print the counts"
 	@echo "make lint    buf lint the contracts, and buf breaking against main's"
+	@echo "make dashboard  build the dashboard's chart library (npm ci from the lock file; make up and make test run it)"
 
 deps:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv

@@ -1,10 +1,9 @@
 """Views: the largest read model rebuilt, against a bare consume of the same topics; dashboard reads.
 
-Setup (not timed): an isolated stack with every process (`IsolatedStack.up`), loaded at the
-domain APIs by the test harness's loads (training, inventory, incidents, diversion: the same
-commands the crash tests use) in rounds until the topics the views read hold at least
-`BENCH_VIEWS_EVENTS` events (20,000); then every outbox is drained and the live views have
-caught up.
+Setup (not timed): an isolated stack with every process (`IsolatedStack.up`), loaded with the
+demo (`naloxctl demo load --scale BENCH_VIEWS_SCALE`, default 1: 46 forces, 32 active, about
+50,000 events on the views' topics) through the gateway; then every outbox is drained and the
+live views have caught up (the demo load checks them against its plan).
 
 * rebuild: `rebuild(ViewsReadModel(), ..., swap=False)` (the views service's figures: every
   domain topic into its entities, ledger and totals) into a fresh schema, timed from the call
@@ -30,6 +29,7 @@ from collections import Counter
 import aiohttp
 
 from naloxone_kernel.projector import cpus_available, rebuild
+from naloxctl.demo import load_demo
 from tests.harness import LOADS, read_models, topic_end_offsets, wait_caught_up, wait_outbox_drained
 from views.projections import ViewsReadModel
 
@@ -37,23 +37,19 @@ from .common import KAFKA_BOOTSTRAP, CpuMeter, Figure, bare_consume, isolated_st
 from .workload import UNLIMITED, run_at_rate
 
 NAME = "views"
-EVENTS = int(os.environ.get("BENCH_VIEWS_EVENTS", "20000"))
+SCALE = float(os.environ.get("BENCH_VIEWS_SCALE", "1"))
 READ_RATE = float(os.environ.get("BENCH_VIEWS_READ_RATE", "500"))
 READ_SECONDS = float(os.environ.get("BENCH_VIEWS_READ_SECONDS", "10"))
 PAIRS = int(os.environ.get("BENCH_VIEWS_PAIRS", "3"))
-ROUND = 100  # each load's count per round
 TARGET_RATE = 20_000.0
 TARGET_RATIO = 0.5
 FORCE, REGION = "west-midlands", "west-midlands"  # the force and its policing region
 
 
-async def _load(stack, topics: list[str]) -> int:
-    first, total = 0, 0
-    while total < EVENTS:
-        await asyncio.gather(*(load(stack, ROUND, first) for load in LOADS.values()))
-        first += ROUND
-        total = await topic_end_offsets(stack, topics)
-        progress(NAME, f"loaded: {total:,} events on the views' topics (of {EVENTS:,})")
+async def _load(stack, issuer, topics: list[str]) -> int:
+    demo = await load_demo(stack.gateway, issuer, scale=SCALE, timeout=600)
+    total = await topic_end_offsets(stack, topics)
+    progress(NAME, f"demo at scale {SCALE:g} loaded in {demo['load_seconds']} s: {total:,} events on the views' topics")
     return total
 
 
@@ -103,14 +99,14 @@ async def run() -> list[Figure]:
         for name in ("gateway",):  # one bench client reads for everyone: lift the per-client rate limit
             await asyncio.to_thread(stack.stack.stop, name)
             await asyncio.to_thread(stack.start, name, env=UNLIMITED)
-        total = await _load(stack, topics)
+        total = await _load(stack, issuer, topics)
         for service_name in LOADS:
             await wait_outbox_drained(stack, service_name)
         await wait_caught_up(stack, "views", read_models("views")[0], timeout=300)
         progress(NAME, f"{total:,} events; the live views have caught up")
 
-        # The bare consume of ~20k records spreads widely from run to run (96k-166k/s measured):
-        # rebuild and bare consume alternate PAIRS times and the medians are reported.
+        # A bare consume of a few tens of thousands of records spreads widely from run to run
+        # (96k-166k/s measured at 20k): rebuild and bare consume alternate PAIRS times, medians reported.
         rebuilds, bares, ratios = [], [], []
         for pair in range(PAIRS):
             bare = await bare_consume(NAME, topics)
