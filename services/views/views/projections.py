@@ -20,6 +20,7 @@ from typing import Sequence
 import asyncpg
 from naloxone.contracts import TOPICS
 from naloxone_kernel.projector import ProjectedEvent
+from orjson import dumps
 
 from .figures import MONTH_END_STATES, MONTHLY, windows
 from .ledger import Entity, entity_key, fold, holders_named, independent_topic_groups
@@ -116,7 +117,10 @@ class ViewsReplay:
 
 
 def _state_rows(entities: dict) -> list[tuple]:
-    return [(kind, entity_id, e.force_id, e.version, json.dumps(e.state)) for (kind, entity_id), e in entities.items()]
+    # orjson: a rebuild writes every entity's state (~40,000 at the demo's scale 1), and the standard
+    # library's dumps was 13% of a one-process rebuild's time (3.4 against 0.3 us a state)
+    return [(kind, entity_id, e.force_id, e.version, dumps(e.state).decode())
+            for (kind, entity_id), e in entities.items()]
 
 
 def _totals(ledger: Counter) -> Counter:
