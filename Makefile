@@ -35,7 +35,7 @@ up: servers dashboard
 	@echo ""
 	@echo "The platform is up."
 	@$(UV) run naloxctl stack urls
-	@echo "  dashboard       $(GATEWAY)/dashboard  (paste a token: uv run naloxctl token --kind national)"
+	@echo "  dashboard       $(GATEWAY)/dashboard  (sign in with its development identity picker, or paste a token)"
 	@echo "  logs            $${NALOX_STATE_DIR:-/var/tmp/naloxone-local}/run/*.log"
 	@echo "  get a token     TOKEN=\$$(uv run naloxctl token --force west-midlands --role trainer)"
 	@echo "  try             curl -H \"Authorization: Bearer \$$TOKEN\" $(GATEWAY)/v1/forces/west-midlands/training/summary"

@@ -78,6 +78,7 @@ class IsolatedStack:
             topic_prefix=self.topic_prefix,
             kafka_bootstrap=servers.kafka_bootstrap,
             jwks_path=str(issuer.jwks_path),
+            dev_issuer_dir=str(issuer.directory),
         )
         self.stack = LocalStack(self.config)
 

@@ -39,6 +39,9 @@ class StackConfig:
     topic_prefix: str = ""
     kafka_bootstrap: str | None = None  # None: each process's default
     jwks_path: str | None = None
+    #: The development issuer's directory, given to the gateway as GATEWAY_DEV_ISSUER_DIR: the
+    #: dashboard's development sign-in. Local stacks only; the deploy renderer never sets it.
+    dev_issuer_dir: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -49,6 +52,7 @@ class StackConfig:
                               for s in SERVICES},
                            "gateway": os.environ.get("GATEWAY_DATABASE_URL", default_database_url("gateway"))},
             ports=registry_ports(),
+            dev_issuer_dir=str(state_dir() / "dev-issuer"),  # `naloxctl token`'s issuer
         )
 
     @property
@@ -112,6 +116,8 @@ def service_specs(cfg: StackConfig) -> list[ProcessSpec]:
     gateway_env |= {f"GATEWAY_{e.name.upper()}_URL": f"http://127.0.0.1:{cfg.port(e.name, 'api')}" for e in SERVICES}
     if cfg.jwks_path:
         gateway_env["GATEWAY_JWKS_PATH"] = cfg.jwks_path
+    if cfg.dev_issuer_dir:
+        gateway_env["GATEWAY_DEV_ISSUER_DIR"] = cfg.dev_issuer_dir
     if cfg.kafka_bootstrap:
         gateway_env["GATEWAY_KAFKA_BOOTSTRAP"] = cfg.kafka_bootstrap
     specs.append(ProcessSpec("gateway", [py, "-m", "gateway"], f"http://127.0.0.1:{cfg.ports['gateway-ops']}/readyz",

@@ -54,6 +54,7 @@ from naloxone_kernel.auth import (
     SUBJECT_PATTERN,
     SUBMIT_ONLY_ROLES,
     AuthError,
+    DevIssuer,
     Forbidden,
     Identity,
     TokenVerifier,
@@ -80,8 +81,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import Field
 from yarl import URL
 
-from .config import GatewaySettings
+from .config import GatewaySettings, dev_issuer_dir
 from .dashboard import mount_dashboard
+from .dashboard.dev import development_issuer
 from .limits import (
     RateLimiter,
     header_problem,
@@ -197,8 +199,10 @@ def _client_key(scope) -> str:
 class Gateway:
     """The ASGI application the public port serves (see the module docstring)."""
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, dev_issuer: DevIssuer | None = None) -> None:
         self.settings = settings
+        #: The local development issuer the dashboard's sign-in picker mints with (None: no picker).
+        self.dev_issuer = dev_issuer
         self.verifier = TokenVerifier.from_settings(settings)
         if settings.token_cache_seconds != 60.0:
             self.verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.token_audience,
@@ -582,7 +586,9 @@ def build_api(gateway: Gateway) -> FastAPI:
                   openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     api.state.verifier = gateway.verifier
     install_error_handlers(api)
-    mount_dashboard(api)  # /dashboard: public static files (no data without a token), strict CSP
+    # /dashboard: public static files (no data without a token), strict CSP; development sign-in
+    # only with a development issuer
+    mount_dashboard(api, gateway.dev_issuer)
 
     @api.exception_handler(NotFoundHere)
     async def _not_found(_request: Request, exc: NotFoundHere):
@@ -742,7 +748,14 @@ def build_ops(gateway: Gateway):
     return app
 
 
-def create_app(settings: GatewaySettings | None = None) -> Gateway:
+def create_app(settings: GatewaySettings | None = None, dev_issuer_directory: str | None = None) -> Gateway:
+    """The gateway; `dev_issuer_directory` (default: GATEWAY_DEV_ISSUER_DIR, unset in deployments)
+    turns on the dashboard's development sign-in, refused at start unless this is development."""
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level)
-    return Gateway(settings)
+    directory = dev_issuer_dir() if dev_issuer_directory is None else dev_issuer_directory
+    issuer = development_issuer(directory, settings)
+    if issuer is not None:
+        log.warning("development sign-in is on: the dashboard mints local tokens",
+                    dev_issuer_dir=str(issuer.directory))
+    return Gateway(settings, issuer)

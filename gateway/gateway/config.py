@@ -10,6 +10,13 @@ from naloxone_kernel.settings import ServiceSettings, default_database_url
 GATEWAY_OPS_PORT = GATEWAY_PORT + 1
 
 
+def dev_issuer_dir() -> str:
+    """GATEWAY_DEV_ISSUER_DIR: the local development issuer's key directory, which turns on the
+    dashboard's development sign-in (dashboard/dev.py). Read here, not as a settings field, so the
+    deploy renderer never writes it into Compose or Kubernetes: only the local stack sets it."""
+    return os.environ.get("GATEWAY_DEV_ISSUER_DIR", "")
+
+
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 

@@ -25,6 +25,8 @@ LOCAL_ONLY = {
                          "pods each have a host name of their own, which is the default",
     "NALOX_CONSUMER_LINGER_MS": "how long consumer loops wait for a fuller batch; the default (25 ms) is the "
                                 "deployments' value too, and docs/operations.md says when to change it",
+    "GATEWAY_DEV_ISSUER_DIR": "the dashboard's development sign-in (the local development issuer mints tokens); "
+                              "set by the local stack only, never in a deployment (see the test below)",
 }
 #: Reads whose variable name is computed, and the variables they stand for.
 COMPUTED_READS = {"gateway/gateway/config.py": lambda plat: plat.gateway.extra_env}
@@ -91,6 +93,17 @@ def test_every_environment_variable_the_code_reads_is_described(plat):
     for rel, expected in COMPUTED_READS.items():
         assert _environ_reads(REPO / rel)[1], f"{rel} no longer computes a name; drop it from COMPUTED_READS"
         assert set(expected(plat)) <= described
+
+
+def test_only_the_local_stack_turns_on_development_sign_in(rendered):
+    """GATEWAY_DEV_ISSUER_DIR lets the gateway mint tokens: `make up`'s stack sets it, no deploy file does."""
+    from naloxctl.stack import StackConfig, service_specs
+
+    gateway = next(s for s in service_specs(StackConfig.default()) if s.name == "gateway")
+    assert gateway.env["GATEWAY_DEV_ISSUER_DIR"].endswith("dev-issuer")
+    assert rendered and not [path for path, text in rendered.items() if "GATEWAY_DEV_ISSUER_DIR" in text]
+    committed = [REPO / "docker-compose.yml", *(REPO / "deploy").rglob("*.y*ml"), *(REPO / "deploy").rglob("*.env*")]
+    assert not [p for p in committed if p.is_file() and "GATEWAY_DEV_ISSUER_DIR" in p.read_text()]
 
 
 def test_settings_refused_outside_development_are_secrets(plat):

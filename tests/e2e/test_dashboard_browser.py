@@ -378,3 +378,78 @@ async def test_the_dashboard_in_chromium_shows_the_apis_figures(platform):
                 await context.close()
             finally:
                 await browser.close()
+
+
+async def test_the_development_sign_in_picker_signs_in_as_pasting_would(platform):
+    """The test stack's gateway mints development tokens (as `make up`'s does): pick a national lead,
+    then a force lead, with the keyboard, and the page shows what the same identity's pasted token
+    would. Where the gateway answers 404 (a deployment), the page offers no picker."""
+    executable = chromium()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        try:
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.expose_function("reportViolation", lambda text: errors.append(f"CSP violation: {text}"))
+            await page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => "
+                                       "window.reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`))")
+            await page.goto(f"{platform.gateway}/dashboard")
+            picker = page.get_by_label("Development identity")
+            await expect(picker).to_be_visible()
+            await expect(page.locator("#dev-signin legend")).to_contain_text("local development only")
+            await expect(page.get_by_label("Bearer token")).to_be_visible()  # the paste form stays
+
+            async def pick(identity: str, reads: str) -> dict:
+                """Choose `identity` and sign in with the keyboard (Tab from the list to its button, Enter)."""
+                await picker.select_option(identity)
+                await picker.focus()
+                await page.keyboard.press("Tab")
+                await expect(page.get_by_role("button", name="Use this identity")).to_be_focused()
+                async with page.expect_response(lambda r: r.url.split("?")[0] == platform.gateway + reads,
+                                                timeout=30_000) as answer:
+                    await page.keyboard.press("Enter")
+                response = await answer.value
+                assert response.status == 200, (reads, await response.text())
+                token = (await response.request.all_headers())["authorization"].removeprefix("Bearer ")
+                return {"token": token, "body": await response.json()}
+
+            national = await pick("national-lead", "/v1/national/comparison")
+            await expect(page.locator("#who")).to_have_text(
+                "Signed in as dev-national_lead@national, national lead (aggregates only)")
+            await expect(page.locator("#national")).to_be_visible()
+            await expect(page.locator("#force")).to_be_hidden()
+            await expect(page.locator("#comparison tbody tr")).to_have_count(len(national["body"]["rows"]))
+            # the token is held as a pasted one is (this tab only)
+            assert await page.evaluate("sessionStorage.getItem('naloxone.dashboard.token')") == national["token"]
+
+            await page.get_by_role("button", name="Sign out").click()
+            lead = await pick(f"force-lead:{FORCE}", f"/v1/forces/{FORCE}/overview")
+            await expect(page.locator("#who")).to_have_text(
+                f"Signed in as dev-force_admin@{FORCE}, {FORCE} (force_admin)")
+            await expect(page.locator("#force")).to_be_visible()
+            await expect(page.locator("#force-title")).to_have_text(
+                f"{lead['body']['force_name']} ({lead['body']['region']})")
+            async with httpx.AsyncClient(base_url=platform.gateway, timeout=20) as client:
+                other = await client.get("/v1/forces/cumbria/overview",
+                                         headers={"Authorization": f"Bearer {lead['token']}"})
+                assert other.status_code == 403, other.text
+            await expect(page.locator("#message")).to_be_hidden()
+            await page.screenshot(path=artifacts() / "dashboard-development-sign-in.png", full_page=True)
+            assert not errors, errors
+            await context.close()
+
+            # a gateway without the development issuer answers 404: the page has only the paste form
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await context.new_page()
+            await page.route("**/dashboard/dev/identities", lambda route: route.fulfill(
+                status=404, content_type="application/json", body='{"error":"not_found"}'))
+            async with page.expect_response("**/dashboard/dev/identities"):
+                await page.goto(f"{platform.gateway}/dashboard")
+            await expect(page.get_by_label("Bearer token")).to_be_visible()
+            await expect(page.locator("#dev-signin")).to_be_hidden()
+            assert await page.get_by_label("Development identity").count() == 1  # in the page, never shown
+            await context.close()
+        finally:
+            await browser.close()

@@ -4,7 +4,8 @@ is built, not committed: `make dashboard` (run by `make up` and `make test`) cop
 gateway/dashboard-web's npm lock file into static/vendor/; the Dockerfile does the same in a node
 stage. The files are public and hold no data: the page asks the public API for everything with
 the bearer token its user pastes (or that `naloxctl token` prints), so it sees exactly what that
-token may see.
+token may see. On the local stack only, a development sign-in picker mints that token (see
+dashboard/dev.py; off unless GATEWAY_DEV_ISSUER_DIR is set).
 
 A strict Content-Security-Policy: scripts, styles and requests only from this origin, no
 inline script or style, no framing, no plugins. ECharts draws on a canvas and styles its own
@@ -18,6 +19,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
+from naloxone_kernel.auth import DevIssuer
+
+from .dev import mount_dev_signin
 
 STATIC = Path(__file__).with_name("static")
 VENDOR = STATIC / "vendor"
@@ -37,9 +41,10 @@ NOT_BUILT = (b'{"error":"not_found","message":"the dashboard was not built: run 
              b'(npm ci and npm run build in gateway/dashboard-web)"}')
 
 
-def mount_dashboard(api: FastAPI) -> None:
-    """/dashboard (the page; the gateway refuses trailing slashes), /dashboard/<file> and
-    /dashboard/vendor/<built file>."""
+def mount_dashboard(api: FastAPI, dev_issuer: DevIssuer | None = None) -> None:
+    """/dashboard (the page; the gateway refuses trailing slashes), /dashboard/<file>,
+    /dashboard/vendor/<built file>, and /dashboard/dev/... (development sign-in, 404 without
+    `dev_issuer`)."""
 
     def serve(path: Path | None, missing: bytes = NOT_FOUND) -> Response:
         if path is None or not path.is_file():
@@ -58,3 +63,5 @@ def mount_dashboard(api: FastAPI) -> None:
     async def dashboard_built_file(name: str) -> Response:
         path = BUILT.get(name)
         return serve(path, NOT_BUILT if path is not None else NOT_FOUND)
+
+    mount_dev_signin(api, dev_issuer, HEADERS)

@@ -223,6 +223,37 @@ async function signIn(token) {
   await Promise.all(loads.map((p) => p.catch((error) => show(error.message))));
 }
 
+/** The development sign-in picker: offered only when this gateway mints development tokens (the local
+ * stack); anywhere else /dashboard/dev/identities answers 404 and the page keeps only the paste form. */
+async function offerDevSignIn() {
+  let identities;
+  try {
+    const response = await fetch("/dashboard/dev/identities", { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    identities = (await response.json()).items;
+  } catch (_) {
+    return;
+  }
+  $("dev-identity").replaceChildren(...identities.map((i) => el("option", { value: i.id }, i.label)));
+  $("dev-signin").hidden = false;
+}
+
+async function devSignIn(identity) {
+  let body;
+  try {
+    const response = await fetch("/dashboard/dev/tokens", {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ identity }),
+    });
+    body = await response.json();
+    if (!response.ok) throw new Error(body.message || `${response.status}`);
+  } catch (error) {
+    show(`Development sign-in failed: ${error.message}`);
+    return;
+  }
+  await signIn(body.token); // from here exactly as a pasted token
+}
+
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = state.me = null;
@@ -562,6 +593,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (token) signIn(token);
   });
   $("signout").addEventListener("click", signOut);
+  $("dev-signin").addEventListener("submit", (event) => {
+    event.preventDefault();
+    devSignIn($("dev-identity").value);
+  });
+  offerDevSignIn();
   $("national-controls").addEventListener("submit", (event) => {
     event.preventDefault();
     loadNational().catch((error) => show(error.message));
