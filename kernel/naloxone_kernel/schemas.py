@@ -37,3 +37,15 @@ def _plausible(value: date) -> date:
 PlausibleDate = Annotated[date, AfterValidator(_plausible), WithJsonSchema({
     "type": "string", "format": "date", "pattern": r"^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$",
     "description": f"a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"})]
+
+
+def listed_once(items: list, key, rule: str, what: str) -> list:
+    """A bulk request's items, refused (422 naming the list, `rule` and the repeated value)
+    when two of them name the same thing: a bulk command decides each thing once."""
+    seen: set = set()
+    for item in items:
+        value = key(item)
+        if value in seen:
+            raise PydanticCustomError(rule, f"{what} {{value}} is listed twice", {"value": str(value)})
+        seen.add(value)
+    return items

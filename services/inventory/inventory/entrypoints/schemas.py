@@ -10,13 +10,14 @@ or a log line.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from naloxone_kernel.personal_data import PSEUDONYM_PATTERN, SubjectBody
-from naloxone_kernel.schemas import PlausibleDate, Strict
+from naloxone_kernel.schemas import PlausibleDate, Strict, listed_once
 
 from ..domain import (
     KitReturnReason,
@@ -62,12 +63,7 @@ class BulkIssueBody(Strict):
     @field_validator("issues")
     @classmethod
     def _one_entry_per_kit(cls, value: list[KitIssueBody]) -> list[KitIssueBody]:
-        seen: set[UUID] = set()
-        for item in value:
-            if item.kit_id in seen:
-                raise PydanticCustomError("unique_kits", "kit {kit_id} is listed twice", {"kit_id": str(item.kit_id)})
-            seen.add(item.kit_id)
-        return value
+        return listed_once(value, attrgetter("kit_id"), "unique_kits", "kit")
 
 
 class ReturnBody(Strict):

@@ -80,35 +80,33 @@ def enrol(cmd: EnrolOfficer) -> Decision:
     return decide
 
 
+async def _train(session: Session, officer: Officer, cmd: RecordTraining) -> date:
+    """The course on the officer's record; without its own end, the force's policy decides it."""
+    valid_until = cmd.valid_until
+    if valid_until is None:
+        policy = await session.get(TrainingPolicy, policy_id_for(cmd.force_id))
+        valid_until = policy.valid_until(cmd.completed_on)
+    officer.record_training(course=cmd.course, provider=cmd.provider, completed_on=cmd.completed_on,
+                            valid_until=valid_until, delivery=cmd.delivery)
+    return valid_until
+
+
 def record_training(cmd: RecordTraining) -> Decision:
     async def decide(session: Session) -> dict:
         officer = await session.existing(Officer, cmd.officer_id, cmd.force_id, "officer")
-        valid_until = cmd.valid_until
-        if valid_until is None:
-            policy = await session.get(TrainingPolicy, policy_id_for(cmd.force_id))
-            valid_until = policy.valid_until(cmd.completed_on)
-        officer.record_training(course=cmd.course, provider=cmd.provider, completed_on=cmd.completed_on,
-                                valid_until=valid_until, delivery=cmd.delivery)
+        valid_until = await _train(session, officer, cmd)
         return _officer_body(officer) | {"valid_until": valid_until.isoformat()}
 
     return decide
 
 
 @dataclass(frozen=True)
-class CourseCompleted:
-    course: str
-    provider: str
-    completed_on: date
-    valid_until: date | None = None  # None: the force's certification policy decides
-    delivery: TrainingDelivery | None = None
-
-
-@dataclass(frozen=True)
 class EnrolOfficers:
-    """Many officers at once, each with the courses they completed: a force joining the scheme
-    brings its register, a training unit its course roster. All or nothing."""
+    """Many officers at once, each with the courses they completed (RecordTraining naming the
+    officer the enrolment makes): a force joining the scheme brings its register, a training
+    unit its course roster. All or nothing."""
     force_id: str
-    officers: tuple[tuple[EnrolOfficer, tuple[CourseCompleted, ...]], ...]
+    officers: tuple[tuple[EnrolOfficer, tuple[RecordTraining, ...]], ...]
 
 
 def enrol_many(cmd: EnrolOfficers) -> Decision:
@@ -118,19 +116,12 @@ def enrol_many(cmd: EnrolOfficers) -> Decision:
     async def decide(session: Session) -> dict:
         ids = [officer_id_for(cmd.force_id, e.staff_number) for e, _ in cmd.officers]
         officers = await session.get_many(Officer, ids)
-        policy: TrainingPolicy | None = None
         for index, ((e, courses), officer) in enumerate(zip(cmd.officers, officers)):
             try:
                 officer.enrol(force_id=cmd.force_id, staff_number=e.staff_number, role=e.role,
                               enrolled_on=e.enrolled_on, area_code=e.area_code)
                 for course in courses:
-                    valid_until = course.valid_until
-                    if valid_until is None:
-                        policy = policy or await session.get(TrainingPolicy, policy_id_for(cmd.force_id))
-                        valid_until = policy.valid_until(course.completed_on)
-                    officer.record_training(course=course.course, provider=course.provider,
-                                            completed_on=course.completed_on, valid_until=valid_until,
-                                            delivery=course.delivery)
+                    await _train(session, officer, course)
             except InvalidValue as exc:
                 raise InvalidValue(f"officers[{index}] ({e.staff_number}): {exc}", f"officers[{index}].{exc.field}")
             except DomainError as exc:

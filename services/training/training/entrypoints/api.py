@@ -12,7 +12,7 @@ from naloxone_kernel.service import Command, Kit, ServiceParts, force_scope, res
 from ..adapters.contracts import to_proto
 from ..application import handlers as h
 from ..application.jobs import JOBS
-from ..domain import TRAINING_EVENTS
+from ..domain import TRAINING_EVENTS, officer_id_for
 from ..projections import TrainingQueries, TrainingReadModel
 from .schemas import (
     BulkEnrolmentBody,
@@ -55,8 +55,9 @@ async def enrol_officers(force_id: WriteForce, body: BulkEnrolmentBody, ctx: Com
     result = await kit.runner.run(ctx, h.enrol_many(h.EnrolOfficers(force_id=force_id, officers=tuple(
         (h.EnrolOfficer(force_id=force_id, staff_number=o.staff_number, role=o.role, enrolled_on=o.enrolled_on,
                         area_code=o.area_code),
-         tuple(h.CourseCompleted(course=t.course, provider=t.provider, completed_on=t.completed_on,
-                                 valid_until=t.valid_until, delivery=t.delivery) for t in o.training_records))
+         tuple(h.RecordTraining(force_id=force_id, officer_id=officer_id_for(force_id, o.staff_number),
+                                course=t.course, provider=t.provider, completed_on=t.completed_on,
+                                valid_until=t.valid_until, delivery=t.delivery) for t in o.training_records))
         for o in body.officers))))
     return respond(result, changed=201)
 

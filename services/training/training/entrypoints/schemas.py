@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from naloxone_kernel.schemas import PlausibleDate, Strict
+from naloxone_kernel.schemas import PlausibleDate, Strict, listed_once
 
 from ..domain import OfficerRole, TrainingDelivery, WithdrawalReason
 
@@ -50,13 +51,7 @@ class BulkEnrolmentBody(Strict):
     @field_validator("officers")
     @classmethod
     def _one_entry_per_officer(cls, value: list[OfficerRecordBody]) -> list[OfficerRecordBody]:
-        seen: set[str] = set()
-        for officer in value:
-            if officer.staff_number in seen:
-                raise PydanticCustomError("unique_staff_numbers", "staff number {staff_number} is listed twice",
-                                          {"staff_number": officer.staff_number})
-            seen.add(officer.staff_number)
-        return value
+        return listed_once(value, attrgetter("staff_number"), "unique_staff_numbers", "staff number")
 
 
 class WithdrawalBody(Strict):
