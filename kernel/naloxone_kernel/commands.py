@@ -110,10 +110,7 @@ class Session:
 
     async def existing(self, cls: type[A], aggregate_id: UUID, force_id: str, what: str) -> A:
         """An aggregate that must already exist in this force: unknown and another force's are both 404."""
-        aggregate = await self.get(cls, aggregate_id)
-        if aggregate.version == 0 or aggregate.force_id != force_id:
-            raise NotFound(what, aggregate_id, force_id)
-        return aggregate
+        return in_force(await self.get(cls, aggregate_id), force_id, what)
 
     async def get_many(self, cls: type[A], aggregate_ids: Sequence[UUID]) -> list[A]:
         wanted = [i for i in aggregate_ids if i not in self.tracked]
@@ -129,6 +126,13 @@ class Session:
         if self.primary is not None and self._primary_was_new and self.primary.pending:
             return Outcome.CREATED
         return Outcome.CHANGED
+
+
+def in_force(aggregate: A, force_id: str, what: str) -> A:
+    """The aggregate, if it exists in this force; NotFound (404) if it is unknown or another force's."""
+    if aggregate.version == 0 or aggregate.force_id != force_id:
+        raise NotFound(what, aggregate.id, force_id)
+    return aggregate
 
 
 Decision = Callable[[Session], Awaitable[dict | None]]

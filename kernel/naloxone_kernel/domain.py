@@ -6,9 +6,10 @@ replaying a stream rebuilds exactly the state that made the decisions.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar, Iterable, Self
+from typing import ClassVar, Iterable, Iterator, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,20 @@ class NotFound(LookupError):
         where = f" in force {force_id}" if force_id else ""
         super().__init__(f"no {what} {identifier}{where}")
         self.what = what
+
+
+@contextmanager
+def naming_item(field: str, index: int, label: object = None) -> Iterator[None]:
+    """Inside a bulk command, a refusal of one item names its place in the list (`issues[3]`,
+    with `label` if given), so the caller knows which item refused the whole list."""
+    place = f"{field}[{index}]" + (f" ({label})" if label is not None else "")
+    try:
+        yield
+    except (DomainError, InvalidValue, NotFound) as exc:
+        exc.args = (f"{place}: {exc}",)
+        if isinstance(exc, InvalidValue):
+            exc.field = f"{field}[{index}].{exc.field}"
+        raise
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from naloxone_kernel.commands import Decision, Session
-from naloxone_kernel.domain import DomainError, NotFound
+from naloxone_kernel.commands import Decision, Session, in_force
+from naloxone_kernel.domain import DomainError, NotFound, naming_item
 from naloxone_kernel.personal_data import KeyStore, seal_fields
 
 from ..domain import (
@@ -199,14 +199,8 @@ def issue_many(cmd: IssueKits) -> Decision:
         kits = await session.get_many(Kit, [i.kit_id for i in cmd.issues])
         issued = []
         for index, (item, kit) in enumerate(zip(cmd.issues, kits)):
-            try:
-                if kit.version == 0 or kit.force_id != cmd.force_id:
-                    raise NotFound("kit", item.kit_id, cmd.force_id)
-                kit.issue(officer=item.officer, issued_on=item.issued_on)
-            except NotFound as exc:
-                raise NotFound(f"kit (issues[{index}])", item.kit_id, cmd.force_id) from exc
-            except DomainError as exc:
-                raise DomainError(f"issues[{index}]: {exc}") from None
+            with naming_item("issues", index):
+                in_force(kit, cmd.force_id, "kit").issue(officer=item.officer, issued_on=item.issued_on)
             issued.append(_kit_body(kit) | {"officer_id": str(item.officer.officer_id)})
         return {"kits": issued}
 

@@ -11,7 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from naloxone_kernel.commands import Decision, Session
-from naloxone_kernel.domain import DomainError, InvalidValue
+from naloxone_kernel.domain import naming_item
 
 from ..domain import (
     Officer,
@@ -117,15 +117,11 @@ def enrol_many(cmd: EnrolOfficers) -> Decision:
         ids = [officer_id_for(cmd.force_id, e.staff_number) for e, _ in cmd.officers]
         officers = await session.get_many(Officer, ids)
         for index, ((e, courses), officer) in enumerate(zip(cmd.officers, officers)):
-            try:
+            with naming_item("officers", index, e.staff_number):
                 officer.enrol(force_id=cmd.force_id, staff_number=e.staff_number, role=e.role,
                               enrolled_on=e.enrolled_on, area_code=e.area_code)
                 for course in courses:
                     await _train(session, officer, course)
-            except InvalidValue as exc:
-                raise InvalidValue(f"officers[{index}] ({e.staff_number}): {exc}", f"officers[{index}].{exc.field}")
-            except DomainError as exc:
-                raise DomainError(f"officers[{index}] ({e.staff_number}): {exc}") from None
         return {"officer_ids": [str(i) for i in ids]}
 
     return decide
