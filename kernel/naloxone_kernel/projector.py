@@ -676,6 +676,12 @@ async def _replay_in_batches(conn: asyncpg.Connection, projection: Projection, t
 REPLAY_MAX_IDS = 200_000
 
 
+async def _copy_ids(conn: asyncpg.Connection, schema: str, event_ids: set[str]) -> None:
+    """Event ids no processed_events row holds yet, by COPY."""
+    await conn.copy_records_to_table("processed_events", schema_name=schema, columns=["event_id"],
+                                     records=[(event_id,) for event_id in event_ids])
+
+
 async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: str, batches) -> int:
     """Every event through the Replay, which holds what it can in memory and writes it out when it
     must; the applied event ids kept in memory too and copied in at the end (or, past
@@ -715,8 +721,7 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
                 events = [e for e in events if e.envelope.event_id in new_ids]
                 seen.clear()
             elif len(seen) > REPLAY_MAX_IDS:
-                await conn.copy_records_to_table("processed_events", schema_name=target, columns=["event_id"],
-                                                 records=[(event_id,) for event_id in seen])
+                await _copy_ids(conn, target, seen)
                 seen.clear()
                 ids_in_table = True
             applied += len(events)
@@ -727,8 +732,7 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
     async with conn.transaction():
         await replay.write(conn, target)
         if seen:
-            await conn.copy_records_to_table("processed_events", schema_name=target, columns=["event_id"],
-                                             records=[(event_id,) for event_id in seen])
+            await _copy_ids(conn, target, seen)
         if rejected:
             await conn.copy_records_to_table("rejected_events", schema_name=target, records=rejected)
         if next_offsets:

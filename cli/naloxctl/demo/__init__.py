@@ -36,9 +36,9 @@ async def load_demo(gateway: str, issuer: DevIssuer, *, scale: float = 1.0, seed
     summary = plan.summary()
     _say(f"{plan.commands():,} commands for {len(plan.forces)} forces ({summary['forces_active']} active), "
          f"scale {scale:g}, {concurrency} in flight")
-    national = "Bearer " + issuer.mint(subject="demo-lead@national", roles=["national_lead"])
+    national = issuer.mint(subject="demo-lead@national", roles=["national_lead"])
     async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
-        before = await comparison(client, national.removeprefix("Bearer ")) if check else {}
+        before = await comparison(client, national) if check else {}
     fresh = not differences(plan, before) or not any(
         isinstance(v, int) and v for row in before.values() for k, v in row.items() if k != "provision_status")
     counts, seconds = await load(plan, gateway, issuer, concurrency)
@@ -50,7 +50,7 @@ async def load_demo(gateway: str, issuer: DevIssuer, *, scale: float = 1.0, seed
     if check:
         async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
             if fresh:
-                _, waited = await wait_for_views(client, national.removeprefix("Bearer "), plan, timeout)
+                waited = await wait_for_views(client, national, plan, timeout)
                 _say(f"views caught up {waited:.1f} s after the load; the national comparison matches the plan")
             else:
                 _say("the views held other data before this load (an earlier day's demo?): not compared with the plan")

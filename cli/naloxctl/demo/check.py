@@ -25,16 +25,13 @@ COMPARED = ("provision_status", "officers_enrolled", "officers_trained", "office
             "referrals_completed")
 
 
-def differences(plan: DemoPlan, rows: dict[str, dict], base: dict[str, dict] | None = None) -> list[str]:
-    """Where the published rows differ from the plan (plus `base`, what was there before the load)."""
+def differences(plan: DemoPlan, rows: dict[str, dict]) -> list[str]:
+    """Where the published rows differ from the plan."""
     out = []
     for force_id, expected in plan.figures().items():
         shown = rows.get(force_id, {})
         for column in COMPARED:
             want = expected[column]
-            if base is not None and isinstance(want, int):
-                before = base.get(force_id, {}).get(column)
-                want += before if isinstance(before, int) else 0
             got = shown.get(column)
             if got == want or got == "c" or (got == "<5" and isinstance(want, int) and 1 <= want <= 4):
                 continue
@@ -50,15 +47,13 @@ async def comparison(client: httpx.AsyncClient, token: str) -> dict[str, dict]:
     return {row["force_id"]: row["figures"] for row in r.json()["rows"]}
 
 
-async def wait_for_views(client: httpx.AsyncClient, token: str, plan: DemoPlan, timeout: float = 120.0,
-                         base: dict[str, dict] | None = None) -> tuple[dict[str, dict], float]:
-    """Poll the national comparison until it equals the plan; (its rows, seconds waited)."""
+async def wait_for_views(client: httpx.AsyncClient, token: str, plan: DemoPlan, timeout: float = 120.0) -> float:
+    """Poll the national comparison until it equals the plan; the seconds waited."""
     started = time.monotonic()
     while True:
-        rows = await comparison(client, token)
-        diff = differences(plan, rows, base)
+        diff = differences(plan, await comparison(client, token))
         if not diff:
-            return rows, time.monotonic() - started
+            return time.monotonic() - started
         if time.monotonic() - started > timeout:
             raise AssertionError(f"the views differ from the demo plan after {timeout:.0f} s "
                                  f"({len(diff)} figures): " + "; ".join(diff[:20]))

@@ -19,8 +19,8 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Awaitable, Callable
+from datetime import timedelta
+from typing import Callable
 
 import httpx
 
@@ -187,9 +187,9 @@ class Loader:
             "administered_by": a.administered_by,
             # before the platform tracked kits: the force kit used is not one it knows
             "kit_source": "unknown" if a.staff_number else "other_kit",
-            "call_at": (at - _minutes(8 + a.number % 17)).isoformat(),
-            "arrived_at": (at - _minutes(1 + a.number % 5)).isoformat(), "administered_at": at.isoformat(),
-            "ambulance_arrived_at": (at + _minutes(6 + a.number % 25)).isoformat(), "doses": a.doses,
+            "call_at": (at - timedelta(minutes=8 + a.number % 17)).isoformat(),
+            "arrived_at": (at - timedelta(minutes=1 + a.number % 5)).isoformat(), "administered_at": at.isoformat(),
+            "ambulance_arrived_at": (at + timedelta(minutes=6 + a.number % 25)).isoformat(), "doses": a.doses,
             "route": "intranasal", "suspected_substances": list(a.substances), "response_recorded": True,
             "responded_after_dose": 0 if a.outcome in ("died", "unknown") else a.doses,
             "ambulance_called": True, "ambulance_attended": True, "outcome": a.outcome,
@@ -249,12 +249,6 @@ def _kits_by_batch(force: ForcePlan, kit_ids: list[str]) -> list[str]:
     return out
 
 
-def _minutes(n: int):
-    from datetime import timedelta
-
-    return timedelta(minutes=n)
-
-
 async def _all(coroutines) -> list:
     """Run them together; the first failure cancels the rest and is raised."""
     tasks = [asyncio.ensure_future(c) for c in coroutines]
@@ -276,6 +270,3 @@ async def load(plan: DemoPlan, gateway: str, issuer: DevIssuer, concurrency: int
         counts = await Loader(client, issuer, plan, concurrency, report or progress_printer("demo load")).run()
     return counts, time.monotonic() - started
 
-
-Run = Callable[[], Awaitable[None]]
-__all__ = ["DemoLoadError", "Counts", "load", "progress_printer", "date"]

@@ -115,9 +115,9 @@ class TrainingReadModel:
                 f"SELECT officer_id, count(*) AS n FROM {schema}.kit_holders WHERE officer_id = ANY($1::uuid[]) "
                 "GROUP BY officer_id", list(recount))}
             for officer_id in recount:
-                row = rows.get(officer_id)
-                if row is not None and row["kits_held"] != held.get(officer_id, 0):
-                    row["kits_held"] = held.get(officer_id, 0)
+                row, kits = rows.get(officer_id), held.get(officer_id, 0)
+                if row is not None and row["kits_held"] != kits:
+                    row["kits_held"] = kits
                     changed.add(officer_id)
         if changed:
             out = [rows[officer_id] for officer_id in changed]

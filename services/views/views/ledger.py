@@ -75,12 +75,8 @@ def _month(ts) -> str:
     return _uk_month(seconds // 3600) if seconds or ts.nanos else ""
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _day_text(value) -> str | None:
-    """A contract Date as ISO text (None when unset), as `_iso(from_date(value))` gives it."""
+    """A contract Date as ISO text (None when unset)."""
     return _iso_day(value.year, value.month, value.day) if value.year else None
 
 
