@@ -472,14 +472,18 @@ class _Progress:
         self.report(sum(self.done.values()), sum(self.total.values()))
 
 
-async def _read_to_end(consumer, topics: list[str], progress):
+async def _read_to_end(consumer, topics: list[str], progress, bounds: dict | None = None):
     """Every record of the topics, from the beginning to their ends as they were at the start,
-    in batches of at most REBUILD_BATCH (partition -> records); `progress(done, total)` after each."""
-    partitions = await topic_partitions(consumer, topics)
+    in batches of at most REBUILD_BATCH (partition -> records); `progress(done, total)` after each.
+    `bounds` (partition -> (begin, end)), when the caller has asked Kafka already, spares asking again."""
+    if bounds is None:
+        partitions = await topic_partitions(consumer, topics)
+        begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
+    else:
+        partitions = [tp for tp in bounds if tp.topic in topics]
+        begin, end = {tp: bounds[tp][0] for tp in partitions}, {tp: bounds[tp][1] for tp in partitions}
     consumer.assign(partitions)
     await consumer.seek_to_beginning(*partitions)
-    begin = await consumer.beginning_offsets(partitions)
-    end = await consumer.end_offsets(partitions)
     total = sum(end[tp] - begin[tp] for tp in partitions)
     remaining = {tp for tp in partitions if end[tp] > begin[tp]}
     done = 0
@@ -529,17 +533,19 @@ async def _replay_in_shares(projection: ReplayableProjection, conn: asyncpg.Conn
     answered from until every share has written, so a failed share fails the rebuild and nothing
     is swapped. Called once the target schema exists: the helpers write into it."""
     groups = [[f"{topic_prefix}{t}" for t in g] for g in projection.replay_groups()]
+    partitions = await topic_partitions(consumer, [t for g in groups for t in g])
+    begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
+    bounds = {tp: (begin[tp], end[tp]) for tp in partitions}  # sizes the shares, and each reads to these ends
     sizes: dict[str, int] = {}
-    if helpers:
-        partitions = await topic_partitions(consumer, [t for g in groups for t in g])
-        begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
-        for tp in partitions:
-            sizes[tp.topic] = sizes.get(tp.topic, 0) + end[tp] - begin[tp]
-    shares = split_into_shares(groups, sizes, len(helpers) + 1) if sizes else [[t for g in groups for t in g]]
+    for tp, (first, last) in bounds.items():
+        sizes[tp.topic] = sizes.get(tp.topic, 0) + last - first
+    shares = split_into_shares(groups, sizes, len(helpers) + 1) if helpers else [[t for g in groups for t in g]]
     for i, helper in enumerate(helpers, start=1):
-        helper.assign(shares[i] if i < len(shares) else None, progress.share(i))
+        share = shares[i] if i < len(shares) else None
+        helper.assign(share, {tp: b for tp, b in bounds.items() if tp.topic in share} if share else {},
+                      progress.share(i))
     applied = await _replay_in_memory(conn, projection.replay(), target,
-                                      _read_to_end(consumer, shares[0], progress.share(0)))
+                                      _read_to_end(consumer, shares[0], progress.share(0), bounds))
     for helper in helpers:
         applied += await helper.result()
     return applied
@@ -565,11 +571,12 @@ class _ShareProcess:
         self.outcome: asyncio.Future = asyncio.get_running_loop().create_future()
         asyncio.get_running_loop().add_reader(self.reader.fileno(), self._readable)
 
-    def assign(self, topics: list[str] | None, progress) -> None:
+    def assign(self, topics: list[str] | None, bounds: dict, progress) -> None:
+        """The share's topics (None: no share) and their partitions' (begin, end) to read between."""
         self.progress = progress
         if topics:
             self.process.name = f"{self.process.name} {topics}"
-        self.orders.send(topics)
+        self.orders.send((topics, bounds))
 
     def _readable(self) -> None:
         try:
@@ -617,7 +624,7 @@ def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap
             last[0] = now
             pipe.send(("progress", done, total))
 
-    async def told() -> list[str] | None:
+    async def told() -> tuple[list[str] | None, dict]:
         # a sibling forked later holds a copy of our orders pipe, so a parent that died shows as
         # a new parent process, not always as an end of file
         while not await asyncio.to_thread(orders.poll, 0.5):
@@ -630,11 +637,11 @@ def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap
         conn = None
         try:
             conn, _ = await asyncio.gather(asyncpg.connect(database_url), consumer.start())
-            topics = await told()
+            topics, bounds = await told()
             if not topics:
                 return 0
             held.append(projection.replay())
-            return await _replay_in_memory(conn, held[0], target, _read_to_end(consumer, topics, progress))
+            return await _replay_in_memory(conn, held[0], target, _read_to_end(consumer, topics, progress, bounds))
         finally:
             await consumer.stop()
             if conn is not None:
