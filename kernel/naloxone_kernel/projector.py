@@ -20,7 +20,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol, Sequence
+from typing import Mapping, NamedTuple, Protocol, Sequence
 
 import asyncpg
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -85,6 +85,10 @@ class ReplayableProjection(Projection, Protocol):
     def replay(self) -> Replay: ...
 
     def replay_groups(self) -> Sequence[Sequence[str]]: ...
+
+    #: Optional: topic (unprefixed) -> what one of its events costs to replay, relative to 1 for
+    #: any topic not named; the shares are dealt by events times cost.
+    replay_costs: Mapping[str, float]
 
 
 BOOKKEEPING_DDL = """
@@ -421,10 +425,15 @@ async def rebuild(
     # sizes the shares (their set-up was a fifth of a rebuild when it followed ours)
     helpers = _share_processes(projection, database_url, bootstrap, target, workers or cpus_available())
     consumer = _rebuild_consumer(bootstrap)
+    replays = hasattr(projection, "replay")
+    side = None  # a replay's second connection (see _replay_in_memory)
     try:
-        await asyncio.gather(consumer.start(), _fresh_schema(conn, projection, target))
-        if hasattr(projection, "replay"):
-            applied = await _replay_in_shares(projection, conn, consumer, helpers, target, topic_prefix, report)
+        started = await asyncio.gather(consumer.start(), _fresh_schema(conn, projection, target),
+                                       *([asyncpg.connect(database_url)] if replays else []))
+        if replays:
+            side = started[2]
+            applied = await _replay_in_shares(projection, (conn, side), consumer, helpers, target, topic_prefix,
+                                              report)
         else:
             applied = await _replay_in_batches(conn, projection, target,
                                                _read_to_end(consumer, topics, report.share(0)))
@@ -442,6 +451,8 @@ async def rebuild(
         for helper in helpers:
             await helper.stop()
         await consumer.stop()
+        if side is not None:
+            await side.close()
         await conn.close()
 
 
@@ -502,9 +513,20 @@ async def _read_to_end(consumer, topics: list[str], progress, bounds: dict | Non
             yield batch
 
 
-def split_into_shares(groups: Sequence[Sequence[str]], sizes: dict[str, int], workers: int) -> list[list[str]]:
+def share_sizes(bounds: Mapping[TopicPartition, tuple[int, int]], costs: Mapping[str, float],
+                topic_prefix: str = "") -> dict[str, float]:
+    """Each topic's work in a replay: its events between the partitions' (begin, end), times the
+    cost of one (`costs` by unprefixed topic name; 1 for a topic not named)."""
+    sizes: dict[str, float] = {}
+    for tp, (first, last) in bounds.items():
+        sizes[tp.topic] = sizes.get(tp.topic, 0) + (last - first) * costs.get(tp.topic.removeprefix(topic_prefix), 1.0)
+    return sizes
+
+
+def split_into_shares(groups: Sequence[Sequence[str]], sizes: Mapping[str, float], workers: int) -> list[list[str]]:
     """Topic groups dealt to at most `workers` shares, largest first to the lightest share, so
-    the shares carry about as many events each; empty shares are dropped."""
+    the shares carry about as much work each (`sizes`: a topic's events, times their cost);
+    empty shares are dropped."""
     shares: list[list[str]] = [[] for _ in range(max(1, workers))]
     loads = [0] * len(shares)
     sized = sorted(((sum(sizes.get(t, 0) for t in g), list(g)) for g in groups), key=lambda sg: (-sg[0], sg[1]))
@@ -524,27 +546,27 @@ def _share_processes(projection: Projection, database_url: str, bootstrap: str, 
             for _ in range(min(workers, len(projection.replay_groups())) - 1)]
 
 
-async def _replay_in_shares(projection: ReplayableProjection, conn: asyncpg.Connection, consumer,
+async def _replay_in_shares(projection: ReplayableProjection, conns: tuple[asyncpg.Connection, asyncpg.Connection],
+                            consumer,
                             helpers: list["_ShareProcess"], target: str, topic_prefix: str,
                             progress: _Progress) -> int:
     """The in-memory replay, its topic groups dealt to shares: the first replayed here, each other
     by one of the `helpers` (forked processes with their own connections). Shares write disjoint
     rows (see ReplayableProjection), each in its own transaction; the rebuilt schema is not
     answered from until every share has written, so a failed share fails the rebuild and nothing
-    is swapped. Called once the target schema exists: the helpers write into it."""
+    is swapped. Called once the target schema exists: the helpers write into it. `conns`: this
+    process's two connections (see _replay_in_memory)."""
     groups = [[f"{topic_prefix}{t}" for t in g] for g in projection.replay_groups()]
     partitions = await topic_partitions(consumer, [t for g in groups for t in g])
     begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
     bounds = {tp: (begin[tp], end[tp]) for tp in partitions}  # sizes the shares, and each reads to these ends
-    sizes: dict[str, int] = {}
-    for tp, (first, last) in bounds.items():
-        sizes[tp.topic] = sizes.get(tp.topic, 0) + last - first
+    sizes = share_sizes(bounds, getattr(projection, "replay_costs", {}), topic_prefix)
     shares = split_into_shares(groups, sizes, len(helpers) + 1) if helpers else [[t for g in groups for t in g]]
     for i, helper in enumerate(helpers, start=1):
         share = shares[i] if i < len(shares) else None
         helper.assign(share, {tp: b for tp, b in bounds.items() if tp.topic in share} if share else {},
                       progress.share(i))
-    applied = await _replay_in_memory(conn, projection.replay(), target,
+    applied = await _replay_in_memory(conns, projection.replay(), target,
                                       _read_to_end(consumer, shares[0], progress.share(0), bounds))
     for helper in helpers:
         applied += await helper.result()
@@ -634,17 +656,19 @@ def _replay_share(projection: ReplayableProjection, database_url: str, bootstrap
 
     async def replay() -> int:
         consumer = _rebuild_consumer(bootstrap)
-        conn = None
+        conns: tuple = ()
         try:
-            conn, _ = await asyncio.gather(asyncpg.connect(database_url), consumer.start())
+            *conns, _ = await asyncio.gather(asyncpg.connect(database_url), asyncpg.connect(database_url),
+                                             consumer.start())
             topics, bounds = await told()
             if not topics:
                 return 0
             held.append(projection.replay())
-            return await _replay_in_memory(conn, held[0], target, _read_to_end(consumer, topics, progress, bounds))
+            return await _replay_in_memory(tuple(conns), held[0], target,
+                                           _read_to_end(consumer, topics, progress, bounds))
         finally:
             await consumer.stop()
-            if conn is not None:
+            for conn in conns:
                 await conn.close()
 
     try:
@@ -689,13 +713,20 @@ async def _copy_ids(conn: asyncpg.Connection, schema: str, event_ids: set[str]) 
                                      records=[(event_id,) for event_id in event_ids])
 
 
-async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: str, batches) -> int:
+async def _replay_in_memory(conns: tuple[asyncpg.Connection, asyncpg.Connection], replay: Replay, target: str,
+                            batches) -> int:
     """Every event through the Replay, which holds what it can in memory and writes it out when it
     must; the applied event ids kept in memory too and copied in at the end (or, past
     REPLAY_MAX_IDS, written out and then checked against the table batch by batch).
 
     The same rules as `apply_records`: an event id seen before is dropped, a record that does not
-    decode is kept in rejected_events, each partition's next offset is the one after its last record."""
+    decode is kept in rejected_events, each partition's next offset is the one after its last record.
+
+    At the end the Replay's rows go in on the first connection while the event ids, rejections and
+    offsets go in on the second, at once: PostgreSQL works on both (one after the other, the
+    event ids' COPY was the last sixth of a share). Two transactions are enough: a rebuilt schema
+    is not answered from until every share has written (see _replay_in_shares)."""
+    conn, side = conns
     seen: set[str] = set()
     ids_in_table = False
     applied = 0
@@ -704,7 +735,8 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
     decode = envelope_codec.decode
     # The fold keeps every entity alive and makes no reference cycles, so the cyclic collector's
     # passes over the growing heap found nothing and were about a tenth of a rebuild (measured):
-    # it is paused for the replay and runs once after.
+    # it is paused for the replay and its final write (the rows it makes there set off full
+    # passes over every entity: 5% of a rebuild), and runs once after.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -733,19 +765,28 @@ async def _replay_in_memory(conn: asyncpg.Connection, replay: Replay, target: st
                 ids_in_table = True
             applied += len(events)
             await replay.add(conn, target, events)
+
+        async def rows() -> None:
+            async with conn.transaction():
+                await replay.write(conn, target)
+
+        async def bookkeeping() -> None:
+            async with side.transaction():
+                if seen:
+                    await _copy_ids(side, target, seen)
+                if rejected:
+                    await side.copy_records_to_table("rejected_events", schema_name=target, records=rejected)
+                if next_offsets:
+                    await side.copy_records_to_table(
+                        "projector_offsets", schema_name=target,
+                        records=[(tp.topic, tp.partition, offset) for tp, offset in next_offsets.items()])
+
+        async with asyncio.TaskGroup() as writing:
+            writing.create_task(rows())
+            writing.create_task(bookkeeping())
     finally:
         if collecting:
             gc.enable()
-    async with conn.transaction():
-        await replay.write(conn, target)
-        if seen:
-            await _copy_ids(conn, target, seen)
-        if rejected:
-            await conn.copy_records_to_table("rejected_events", schema_name=target, records=rejected)
-        if next_offsets:
-            await conn.copy_records_to_table(
-                "projector_offsets", schema_name=target,
-                records=[(tp.topic, tp.partition, offset) for tp, offset in next_offsets.items()])
     return applied
 
 

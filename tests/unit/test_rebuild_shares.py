@@ -5,7 +5,9 @@ shares than the CPUs a container's quota allows."""
 import os
 
 from naloxone.contracts import TOPICS
-from naloxone_kernel.projector import cpus_available, split_into_shares
+from aiokafka import TopicPartition
+from naloxone_kernel.projector import cpus_available, share_sizes, split_into_shares
+from views.projections import ViewsReadModel
 from views.ledger import EVENT_KINDS, independent_topic_groups
 
 
@@ -21,6 +23,24 @@ def test_groups_go_largest_first_to_the_lightest_share_and_empty_shares_are_drop
     for workers in range(1, 6):
         shares = split_into_shares(groups, sizes, workers)
         assert sorted(t for share in shares for t in share) == ["a", "b", "c", "d", "e"]
+
+
+def test_a_topics_share_of_the_work_is_its_events_times_their_cost():
+    bounds = {TopicPartition("t.a", 0): (0, 100), TopicPartition("t.a", 1): (40, 100),
+              TopicPartition("t.b", 0): (0, 100), TopicPartition("t.c", 0): (7, 7)}
+    sizes = share_sizes(bounds, {"a": 1.5}, topic_prefix="t.")
+    assert sizes == {"t.a": 240.0, "t.b": 100.0, "t.c": 0.0}
+    # by cost, the 160 events of a outweigh b's 100 and c's 0 together; by count alone too
+    assert split_into_shares([["t.a"], ["t.b"], ["t.c"]], sizes, 2) == [["t.a"], ["t.b", "t.c"]]
+    # a cost can turn the split: b's 100 dearer events go alone, against a's 160 and c
+    costly_b = share_sizes(bounds, {"b": 3.0}, topic_prefix="t.")
+    assert split_into_shares([["t.a"], ["t.b"], ["t.c"]], costly_b, 2) == [["t.b"], ["t.a", "t.c"]]
+
+
+def test_the_views_replay_costs_name_only_their_own_topics():
+    model = ViewsReadModel()
+    assert set(model.replay_costs) <= set(model.topics)
+    assert all(cost > 0 for cost in model.replay_costs.values())
 
 
 def test_no_kind_of_entity_has_events_in_two_of_the_views_topic_groups():
