@@ -428,15 +428,17 @@ async def rebuild(
     replays = hasattr(projection, "replay")
     side = None  # a replay's second connection (see _replay_in_memory)
     try:
-        started = await asyncio.gather(consumer.start(), _fresh_schema(conn, projection, target),
-                                       *([asyncpg.connect(database_url)] if replays else []))
+        # Kafka's offsets are asked while the schema is made
+        bounds, _, *others = await asyncio.gather(_started_with_bounds(consumer, topics),
+                                                  _fresh_schema(conn, projection, target),
+                                                  *([asyncpg.connect(database_url)] if replays else []))
         if replays:
-            side = started[2]
-            applied = await _replay_in_shares(projection, (conn, side), consumer, helpers, target, topic_prefix,
-                                              report)
+            side = others[0]
+            applied = await _replay_in_shares(projection, (conn, side), consumer, bounds, helpers, target,
+                                              topic_prefix, report)
         else:
             applied = await _replay_in_batches(conn, projection, target,
-                                               _read_to_end(consumer, topics, report.share(0)))
+                                               _read_to_end(consumer, topics, report.share(0), bounds))
         report.finish()
         if swap:
             async with conn.transaction():
@@ -454,6 +456,15 @@ async def rebuild(
         if side is not None:
             await side.close()
         await conn.close()
+
+
+async def _started_with_bounds(consumer, topics: list[str]) -> dict[TopicPartition, tuple[int, int]]:
+    """Start the consumer; each partition of the topics with its (begin, end) offsets, the ends a
+    rebuild reads to: records appended after this are the live projector's to apply."""
+    await consumer.start()
+    partitions = await topic_partitions(consumer, topics)
+    begin, end = await asyncio.gather(consumer.beginning_offsets(partitions), consumer.end_offsets(partitions))
+    return {tp: (begin[tp], end[tp]) for tp in partitions}
 
 
 async def _fresh_schema(conn: asyncpg.Connection, projection: Projection, target: str) -> None:
@@ -483,16 +494,12 @@ class _Progress:
         self.report(sum(self.done.values()), sum(self.total.values()))
 
 
-async def _read_to_end(consumer, topics: list[str], progress, bounds: dict | None = None):
-    """Every record of the topics, from the beginning to their ends as they were at the start,
-    in batches of at most REBUILD_BATCH (partition -> records); `progress(done, total)` after each.
-    `bounds` (partition -> (begin, end)), when the caller has asked Kafka already, spares asking again."""
-    if bounds is None:
-        partitions = await topic_partitions(consumer, topics)
-        begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
-    else:
-        partitions = [tp for tp in bounds if tp.topic in topics]
-        begin, end = {tp: bounds[tp][0] for tp in partitions}, {tp: bounds[tp][1] for tp in partitions}
+async def _read_to_end(consumer, topics: list[str], progress, bounds: Mapping[TopicPartition, tuple[int, int]]):
+    """Every record of the topics' partitions in `bounds` (partition -> (begin, end), see
+    _started_with_bounds), from the beginning to those ends, in batches of at most REBUILD_BATCH
+    (partition -> records); `progress(done, total)` after each."""
+    partitions = [tp for tp in bounds if tp.topic in topics]
+    begin, end = {tp: bounds[tp][0] for tp in partitions}, {tp: bounds[tp][1] for tp in partitions}
     consumer.assign(partitions)
     await consumer.seek_to_beginning(*partitions)
     total = sum(end[tp] - begin[tp] for tp in partitions)
@@ -547,7 +554,7 @@ def _share_processes(projection: Projection, database_url: str, bootstrap: str, 
 
 
 async def _replay_in_shares(projection: ReplayableProjection, conns: tuple[asyncpg.Connection, asyncpg.Connection],
-                            consumer,
+                            consumer, bounds: dict[TopicPartition, tuple[int, int]],
                             helpers: list["_ShareProcess"], target: str, topic_prefix: str,
                             progress: _Progress) -> int:
     """The in-memory replay, its topic groups dealt to shares: the first replayed here, each other
@@ -557,9 +564,6 @@ async def _replay_in_shares(projection: ReplayableProjection, conns: tuple[async
     is swapped. Called once the target schema exists: the helpers write into it. `conns`: this
     process's two connections (see _replay_in_memory)."""
     groups = [[f"{topic_prefix}{t}" for t in g] for g in projection.replay_groups()]
-    partitions = await topic_partitions(consumer, [t for g in groups for t in g])
-    begin, end = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
-    bounds = {tp: (begin[tp], end[tp]) for tp in partitions}  # sizes the shares, and each reads to these ends
     sizes = share_sizes(bounds, getattr(projection, "replay_costs", {}), topic_prefix)
     shares = split_into_shares(groups, sizes, len(helpers) + 1) if helpers else [[t for g in groups for t in g]]
     for i, helper in enumerate(helpers, start=1):
