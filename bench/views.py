@@ -2,7 +2,7 @@
 
 Setup (not timed): an isolated stack with every process (`IsolatedStack.up`), loaded with the
 demo (`naloxctl demo load --scale BENCH_VIEWS_SCALE`, default 1: 46 forces, 32 active, about
-50,000 events on the views' topics) through the gateway; then every outbox is drained and the
+58,600 events on the views' topics) through the gateway; then every outbox is drained and the
 live views have caught up (the demo load checks them against its plan).
 
 * rebuild: `rebuild(ViewsReadModel(), ..., swap=False)` (the views service's figures: every

@@ -423,9 +423,10 @@ async def rebuild(
         raise ValueError(f"a rebuild of {live} cannot go into {target}: that is the view being answered from")
     # the other shares' processes fork first, so they connect while this one makes the schema and
     # sizes the shares (their set-up was a fifth of a rebuild when it followed ours)
-    helpers = _share_processes(projection, database_url, bootstrap, target, workers or cpus_available())
-    consumer = _rebuild_consumer(bootstrap)
     replays = hasattr(projection, "replay")
+    helpers = _share_processes(projection, database_url, bootstrap, target,
+                               workers or cpus_available()) if replays else []
+    consumer = _rebuild_consumer(bootstrap)
     side = None  # a replay's second connection (see _replay_in_memory)
     try:
         # Kafka's offsets are asked while the schema is made
@@ -544,11 +545,9 @@ def split_into_shares(groups: Sequence[Sequence[str]], sizes: Mapping[str, float
     return [share for share in shares if share]
 
 
-def _share_processes(projection: Projection, database_url: str, bootstrap: str, target: str,
+def _share_processes(projection: ReplayableProjection, database_url: str, bootstrap: str, target: str,
                      workers: int) -> list["_ShareProcess"]:
-    """One forked process for each share after the first, when the projection replays in shares."""
-    if workers <= 1 or not hasattr(projection, "replay"):
-        return []
+    """One forked process for each share after the first (none for one worker)."""
     return [_ShareProcess(projection, database_url, bootstrap, target)
             for _ in range(min(workers, len(projection.replay_groups())) - 1)]
 
@@ -565,11 +564,9 @@ async def _replay_in_shares(projection: ReplayableProjection, conns: tuple[async
     process's two connections (see _replay_in_memory)."""
     groups = [[f"{topic_prefix}{t}" for t in g] for g in projection.replay_groups()]
     sizes = share_sizes(bounds, getattr(projection, "replay_costs", {}), topic_prefix)
-    shares = split_into_shares(groups, sizes, len(helpers) + 1) if helpers else [[t for g in groups for t in g]]
+    shares = split_into_shares(groups, sizes, len(helpers) + 1)
     for i, helper in enumerate(helpers, start=1):
-        share = shares[i] if i < len(shares) else None
-        helper.assign(share, {tp: b for tp, b in bounds.items() if tp.topic in share} if share else {},
-                      progress.share(i))
+        helper.assign(shares[i] if i < len(shares) else None, bounds, progress.share(i))
     applied = await _replay_in_memory(conns, projection.replay(), target,
                                       _read_to_end(consumer, shares[0], progress.share(0), bounds))
     for helper in helpers:
@@ -598,7 +595,8 @@ class _ShareProcess:
         asyncio.get_running_loop().add_reader(self.reader.fileno(), self._readable)
 
     def assign(self, topics: list[str] | None, bounds: dict, progress) -> None:
-        """The share's topics (None: no share) and their partitions' (begin, end) to read between."""
+        """The share's topics (None: no share), and the rebuild's bounds (partition -> (begin,
+        end)), of which it reads its topics' partitions."""
         self.progress = progress
         if topics:
             self.process.name = f"{self.process.name} {topics}"
