@@ -84,8 +84,14 @@ async def getmany_until(consumer: AIOKafkaConsumer, stopping: asyncio.Event, *, 
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
-    """Every partition of the topics, for a consumer that assigns rather than subscribes."""
-    await consumer._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public refresh
+    """Every partition of the topics, for a consumer that assigns rather than subscribes.
+
+    Metadata is asked for these topics only (as `assign` would): a refresh of every topic took
+    20-45 ms on a broker holding ~650, against ~2 ms for a rebuild's seven. A topic that does
+    not exist has no partitions (brokers here never create topics on a metadata request)."""
+    client = consumer._client  # noqa: SLF001 - aiokafka has no public refresh
+    client.set_topics(topics)  # the topics the client asks about; it asks at once only if they are new
+    await client.force_metadata_update()  # one refresh either way (the pending one, if set_topics began it)
     return [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
 
 
