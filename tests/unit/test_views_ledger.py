@@ -3,6 +3,7 @@ recorded, so sums up to a day reproduce the figures as they stood; rates are nor
 the reference figures; the provision status is an aggregate of its own."""
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from collections import Counter
@@ -196,15 +197,33 @@ def test_rates_are_per_100000_population_and_per_1000_officers_from_the_referenc
     row = grid.row("police-scotland")
     assert row["administrations_per_100k"] == round(201 * 100_000 / scotland.population, 2)
     assert row["officers_trained_per_1000_officers"] == round(10_300 * 1_000 / scotland.officers_fte, 2)
-    # a force whose officer strength is not yet sourced has no rate per officer, never a guessed one
-    assert figures_for("psni").officers_fte is None and grid.row("psni")["officers_trained_per_1000_officers"] is None
-    assert grid.row("national")["officers_trained_per_1000_officers"] is None  # nor does the nation it is part of
+    # every force's officer strength is sourced, so the nation's rate is over all of them
+    strengths = [figures_for(f.id).officers_fte for f in FORCES]
+    assert None not in strengths and all(figures_for(f.id).officers_source for f in FORCES)
+    assert grid.row("national")["officers_trained_per_1000_officers"] == round(10_300 * 1_000 / sum(strengths), 2)
     # the nation's population is every force area's (BTP polices the railways and has none)
     populations = [figures_for(f.id).population for f in FORCES if f.id != "btp"]
     assert figures_for("btp").population is None and None not in populations
     assert grid.row("national")["administrations_per_100k"] == round(201 * 100_000 / sum(populations), 2)
     assert grid.row("region:scotland")["administrations_per_100k"] == row["administrations_per_100k"]
     assert set(force_figures()) == {f.id for f in FORCES}
+
+
+def test_a_force_whose_officer_strength_is_not_sourced_has_no_rate_per_officer_nor_has_its_nation(monkeypatch):
+    import views.figures as figures_module
+    figures = dict(force_figures())
+    figures["psni"] = dataclasses.replace(figures["psni"], officers_fte=None, officers_source=None, officers_date=None)
+    monkeypatch.setattr(figures_module, "force_figures", lambda: figures)
+    figures_module.denominator_of.cache_clear()
+    try:
+        counts = force_counts(ForceSums({"administrations": 201, "officers_trained": 10_300}), "ongoing")
+        grid = build_grid({"psni": counts, "police-scotland": counts}, {}, None)
+        assert grid.row("psni")["officers_trained_per_1000_officers"] is None  # never a guessed one
+        assert grid.row("national")["officers_trained_per_1000_officers"] is None
+        assert grid.row("police-scotland")["officers_trained_per_1000_officers"] is not None
+        assert grid.row("psni")["administrations_per_100k"] is not None  # its population is still sourced
+    finally:
+        figures_module.denominator_of.cache_clear()
 
 
 def test_a_rate_is_hidden_with_its_count():
