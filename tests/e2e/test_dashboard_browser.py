@@ -301,6 +301,14 @@ async def test_the_dashboard_in_chromium_shows_the_apis_figures(platform):
                 before = await page.locator("#map-detail").inner_text()
                 await page.keyboard.press("ArrowRight")
                 await expect(page.locator("#map-detail")).not_to_have_text(before)
+                # ... and every other chart takes the focus; the arrow keys step through its figures,
+                # each said in the line below it
+                bar_names = (await charts(page, ["comparison-chart"]))["comparison-chart"]["y"][0]  # as sorted now
+                await page.locator("#comparison-chart").focus()
+                await page.keyboard.press("ArrowDown")
+                await expect(page.locator("#comparison-chart + .chart-detail")).to_contain_text(f"{bar_names[0]}: ")
+                await page.keyboard.press("ArrowDown")
+                await expect(page.locator("#comparison-chart + .chart-detail")).to_contain_text(f"{bar_names[1]}: ")
 
                 await page.screenshot(path=artifacts() / "dashboard-national-lead.png", full_page=True)
                 assert not errors, errors
@@ -357,6 +365,13 @@ async def test_the_dashboard_in_chromium_shows_the_apis_figures(platform):
                 assert due["x"][0] == days
                 assert series(due, "Kits expiring") == [expiring.get(d, 0) for d in days]
                 assert series(due, "Certifications lapsing") == [lapsing.get(d, 0) for d in days]
+                chart_line = page.locator("#force-chart + .chart-detail")
+                await page.locator("#force-chart").focus()
+                await page.keyboard.press("End")
+                await expect(chart_line).to_contain_text(f"{overview['months'][-1]['month']}: ")
+                await expect(chart_line).to_contain_text(f"{labels['administrations']} {ADMINISTRATIONS};")
+                await page.keyboard.press("Home")
+                await expect(chart_line).to_contain_text(f"{overview['months'][0]['month']}: ")
                 month_rows = await table_rows(page, "#force-months")
                 assert [r[0] for r in month_rows] == [m["month"] for m in overview["months"]]
                 for worklist in ("lapsing", "swap-due", "alerts", "waiting"):  # each says something, if only "none"

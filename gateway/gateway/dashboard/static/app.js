@@ -33,6 +33,7 @@ const FUNNEL_ASIDE = [["Declined", "referrals_declined"], ["Waiting", "referrals
 
 const state = { token: null, me: null, comparison: null, sort: "force_name", order: "asc", columns: [], mapFocus: null };
 const $ = (id) => document.getElementById(id);
+const KEYS_HELP = " With the chart focused, the arrow keys step through its figures.";
 // Missing when `make dashboard` has not been run: the tables still show every figure.
 const charting = typeof window.echarts === "object" && window.echarts !== null;
 const NOT_BUILT = "The dashboard was not built: its chart library (/dashboard/vendor/echarts.min.js) is missing, so " +
@@ -94,8 +95,67 @@ function chartIn(container) {
     // canvas: the SVG renderer writes style attributes, which the page's CSP (style-src 'self') refuses
     chart = window.echarts.init(container, null, { renderer: "canvas" });
     new ResizeObserver(() => chart.resize()).observe(container);
+    if (container.id !== "map") keyboardFor(container);  // the map steps from tile to tile (mapKey)
   }
   return chart;
+}
+
+/** A canvas is one element to the keyboard: the chart takes the focus, and the arrow keys step
+ * through its figures (Home and End to the ends), each shown with its tooltip and said in the line
+ * below the chart, which screen readers announce. */
+function keyboardFor(container) {
+  const detail = el("p", { class: "chart-detail", role: "status", "aria-live": "polite" });
+  container.after(detail);
+  container.tabIndex = 0;
+  container.setAttribute("role", "application");
+  container.setAttribute("aria-roledescription", "chart");
+  const show = (index) => {
+    const points = container.naloxonePoints || [];
+    if (!points.length) { detail.textContent = "No figures in this chart."; return; }
+    const at = Math.max(0, Math.min(points.length - 1, index));
+    container.naloxonePoint = at;
+    detail.textContent = points[at].text;
+    const chart = window.echarts.getInstanceByDom(container);
+    chart.dispatchAction({ type: "downplay" });
+    chart.dispatchAction({ type: "highlight", seriesIndex: points[at].seriesIndex, dataIndex: points[at].dataIndex });
+    chart.dispatchAction({ type: "showTip", seriesIndex: points[at].seriesIndex, dataIndex: points[at].dataIndex });
+  };
+  container.addEventListener("keydown", (event) => {
+    const at = container.naloxonePoint ?? -1;
+    const last = (container.naloxonePoints || []).length - 1;
+    const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: last }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    show(at < 0 && to < 0 ? 0 : to);
+  });
+  container.addEventListener("focus", () => container.naloxonePoint !== undefined && show(container.naloxonePoint));
+  container.addEventListener("blur", () => {
+    const chart = window.echarts.getInstanceByDom(container);
+    chart.dispatchAction({ type: "hideTip" });
+    chart.dispatchAction({ type: "downplay" });
+  });
+}
+
+/** An axis tooltip as plain lines: ECharts' own writes style attributes into the page, which its
+ * CSP (style-src 'self') refuses; what it shows is what the keyboard's line below says. */
+function axisTip(params) {
+  const text = (value) => String(value).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const figure = (value) => (value === null || value === undefined ? "not plotted" : fmt(value));
+  return [text(params[0].axisValueLabel), ...params.map((p) => `${text(p.seriesName)}: ${text(figure(p.value))}`)].join("<br>");
+}
+
+/** What the arrow keys step through: a funnel's stages, or a chart's categories (a month, a day, a
+ * force) with every series' figure there. */
+function pointsOf(option) {
+  const series = option.series || [];
+  const figure = (value) => (value === null || value === undefined ? "not plotted" : fmt(value));
+  if (series.length === 1 && series[0].type === "funnel") {
+    return series[0].data.map((d, dataIndex) => ({ seriesIndex: 0, dataIndex, text: `${d.name}: ${figure(d.value)}` }));
+  }
+  const axis = [].concat(option.xAxis || [], option.yAxis || []).find((a) => a.type === "category");
+  if (!axis) return [];
+  return axis.data.map((label, dataIndex) => ({ seriesIndex: 0, dataIndex,
+    text: `${label}: ` + series.map((s) => `${s.name} ${figure(s.data[dataIndex])}`).join("; ") }));
 }
 
 /** Draws `option` in the container (replacing what was there) with what every chart shares:
@@ -106,14 +166,20 @@ function draw(container, option, description) {
   if (!charting) return null;
   const chart = chartIn(container);
   chart.setOption({
-    aria: { enabled: true, label: { description: `${description} The table with this chart holds every figure.` },
+    aria: { enabled: true, label: { description: `${description}${container.id === "map" ? "" : KEYS_HELP} The table with this chart holds every figure.` },
       decal: { show: false } },
     animation: !reducedMotion,
     animationDuration: 300,
     textStyle: { fontFamily: "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif", fontSize: 13, color: COLOURS.ink },
-    tooltip: { confine: true },
     ...option,
+    tooltip: { confine: true, formatter: option.tooltip?.trigger === "axis" ? axisTip : undefined, ...option.tooltip },
   }, { notMerge: true });
+  if (container.id !== "map") {
+    container.naloxonePoints = pointsOf(option);
+    // redrawn (other figures, another force): start again from the first
+    container.naloxonePoint = undefined;
+    container.nextElementSibling.textContent = "";
+  }
   return chart;
 }
 
