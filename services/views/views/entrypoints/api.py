@@ -261,8 +261,16 @@ async def region_overview(region: str, kit: Kit, reader: Reader, as_of: AsOf = N
     if region not in REGION_BY_SLUG:
         raise InvalidValue(f"region must be one of {', '.join(REGION_BY_SLUG)}", field="path.region")
     as_of = checked_as_of(as_of)
-    name = REGION_BY_SLUG[region]
     published, current = await grids(kit, reader, as_of)
+    if current is None and not wants_csv(fmt, accept):
+        return await memoized_json(published, ("region", region),
+                                   lambda: _region_overview(region, reader, as_of, published, current))
+    return await _region_overview(region, reader, as_of, published, current, wants_csv(fmt, accept))
+
+
+async def _region_overview(region: str, reader: str | None, as_of: date | None, published: Published,
+                           current: Published | None, csv_export: bool = False):
+    name = REGION_BY_SLUG[region]
     rows = [force_row(published, f.id) for f in forces_in_region(name)]
     total = scope_row(published, region_key(name), name)
     national = scope_row(published, NATIONAL, "All forces")
@@ -270,7 +278,7 @@ async def region_overview(region: str, kit: Kit, reader: Reader, as_of: AsOf = N
         with_revisions(rows, {f.id: current.row(f.id) for f in forces_in_region(name)})
         with_revisions([total, national], {region_key(name): current.row(region_key(name)),
                                            NATIONAL: current.row(NATIONAL)})
-    if wants_csv(fmt, accept):
+    if csv_export:
         return table_csv(rows, total, as_of, f"region-{region}-{as_of or today()}")
     return json_answer({"region": name, "region_slug": region, "as_of": as_of.isoformat() if as_of else None,
                         "day": (as_of or today()).isoformat(), "reader_force": reader, "columns": columns_doc(),
