@@ -106,6 +106,7 @@ function chartIn(container) {
 function keyboardFor(container) {
   const detail = el("p", { class: "chart-detail", role: "status", "aria-live": "polite" });
   container.after(detail);
+  container.chartDetail = detail;  // draw() clears it, and knows by it that the chart steps by figure
   container.tabIndex = 0;
   container.setAttribute("role", "application");
   container.setAttribute("aria-roledescription", "chart");
@@ -126,7 +127,7 @@ function keyboardFor(container) {
     const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: last }[event.key];
     if (to === undefined) return;
     event.preventDefault();
-    show(at < 0 && to < 0 ? 0 : to);
+    show(to);  // clamped to the figures there are
   });
   container.addEventListener("focus", () => container.naloxonePoint !== undefined && show(container.naloxonePoint));
   container.addEventListener("blur", () => {
@@ -140,22 +141,25 @@ function keyboardFor(container) {
  * CSP (style-src 'self') refuses; what it shows is what the keyboard's line below says. */
 function axisTip(params) {
   const text = (value) => String(value).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  const figure = (value) => (value === null || value === undefined ? "not plotted" : fmt(value));
-  return [text(params[0].axisValueLabel), ...params.map((p) => `${text(p.seriesName)}: ${text(figure(p.value))}`)].join("<br>");
+  return [text(params[0].axisValueLabel), ...params.map((p) => `${text(p.seriesName)}: ${text(pointFigure(p.value))}`)].join("<br>");
+}
+
+/** A figure as a chart's tooltip and keyboard line say it (a gap is "not plotted"). */
+function pointFigure(value) {
+  return value === null || value === undefined ? "not plotted" : fmt(value);
 }
 
 /** What the arrow keys step through: a funnel's stages, or a chart's categories (a month, a day, a
  * force) with every series' figure there. */
 function pointsOf(option) {
   const series = option.series || [];
-  const figure = (value) => (value === null || value === undefined ? "not plotted" : fmt(value));
   if (series.length === 1 && series[0].type === "funnel") {
-    return series[0].data.map((d, dataIndex) => ({ seriesIndex: 0, dataIndex, text: `${d.name}: ${figure(d.value)}` }));
+    return series[0].data.map((d, dataIndex) => ({ seriesIndex: 0, dataIndex, text: `${d.name}: ${pointFigure(d.value)}` }));
   }
   const axis = [].concat(option.xAxis || [], option.yAxis || []).find((a) => a.type === "category");
   if (!axis) return [];
   return axis.data.map((label, dataIndex) => ({ seriesIndex: 0, dataIndex,
-    text: `${label}: ` + series.map((s) => `${s.name} ${figure(s.data[dataIndex])}`).join("; ") }));
+    text: `${label}: ` + series.map((s) => `${s.name} ${pointFigure(s.data[dataIndex])}`).join("; ") }));
 }
 
 /** Draws `option` in the container (replacing what was there) with what every chart shares:
@@ -165,8 +169,9 @@ function pointsOf(option) {
 function draw(container, option, description) {
   if (!charting) return null;
   const chart = chartIn(container);
+  const stepped = container.chartDetail !== undefined;  // see keyboardFor (the map has its own keys)
   chart.setOption({
-    aria: { enabled: true, label: { description: `${description}${container.id === "map" ? "" : KEYS_HELP} The table with this chart holds every figure.` },
+    aria: { enabled: true, label: { description: `${description}${stepped ? KEYS_HELP : ""} The table with this chart holds every figure.` },
       decal: { show: false } },
     animation: !reducedMotion,
     animationDuration: 300,
@@ -174,11 +179,11 @@ function draw(container, option, description) {
     ...option,
     tooltip: { confine: true, formatter: option.tooltip?.trigger === "axis" ? axisTip : undefined, ...option.tooltip },
   }, { notMerge: true });
-  if (container.id !== "map") {
+  if (stepped) {
     container.naloxonePoints = pointsOf(option);
     // redrawn (other figures, another force): start again from the first
     container.naloxonePoint = undefined;
-    container.nextElementSibling.textContent = "";
+    container.chartDetail.textContent = "";
   }
   return chart;
 }
