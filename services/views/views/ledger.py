@@ -314,6 +314,7 @@ KINDS = {
     "alert": Kind("alert", attrgetter("alert_id"), _alert, _alert_counts),
     "provision": Kind("provision", attrgetter("force_id"), _provision, _provision_counts),
 }
+_KIT = KINDS["kit"]
 HOLDER = Kind("holder", lambda p: "", lambda s, p: None, _holder_counts)
 
 #: Event message class -> the kind of entity it changes.
@@ -395,13 +396,18 @@ def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -
     # key for each count was a fifth of the fold
     by_force_day: dict[tuple[str, date], dict] = {}
     touched: set[Key] = set()
+    kind_of = EVENT_KINDS.get
+    hour = day = None
     for env, p in events:
-        day = uk_day(env.recorded_at)
-        if type(p) is inventory_pb.TakeHomeKitSupplied:
-            _diff(_deltas(by_force_day, p.force_id, day), {}, supply_counts(p))
-            continue
-        kind = EVENT_KINDS.get(type(p))
+        # the UK day changes only on the hour, and consecutive events are mostly recorded in the same
+        # hour: the day is worked out again only when the hour changes (5% of a replay's fold)
+        recorded_hour = env.recorded_at.seconds // 3600
+        if recorded_hour != hour:
+            hour, day = recorded_hour, _uk_hour(recorded_hour)
+        kind = kind_of(type(p))
         if kind is None:
+            if type(p) is inventory_pb.TakeHomeKitSupplied:
+                _diff(_deltas(by_force_day, p.force_id, day), {}, supply_counts(p))
             continue
         key = (kind.name, kind.entity_id(p))
         entity = entities.get(key)
@@ -418,7 +424,7 @@ def fold(entities: dict[Key, Entity], events: Iterable[tuple[object, object]]) -
             old_counts = entity.counts if entity.counts is not None else kind.counts(entity.state)
         new_counts = kind.counts(new_state)
         _diff(_deltas(by_force_day, force_id, day), old_counts, new_counts)
-        if kind.name == "kit":
+        if kind is _KIT:
             before = entity.state["holder"] if entity else None
             after = new_state["holder"]
             if before != after:
