@@ -61,10 +61,6 @@ def _uk_hour(hour: int) -> date:
     return datetime.fromtimestamp(hour * 3600, UTC).astimezone(UK).date()
 
 
-def uk_day(ts) -> date:
-    return _uk_hour(ts.seconds // 3600)
-
-
 @lru_cache(maxsize=65536)
 def _uk_month(hour: int) -> str:
     return _uk_hour(hour).strftime("%Y-%m")
