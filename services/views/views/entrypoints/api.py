@@ -177,6 +177,15 @@ async def memoized_json(published: Published, key: tuple, build) -> Response:
     return Response(await built_once(published.memo, key, body), media_type="application/json")
 
 
+async def answered(published: Published, current: Published | None, key: tuple, csv_export: bool,
+                   build) -> Response:
+    """`build(csv_export)`'s answer; a JSON one without revisions (`current` None) is worked out
+    once per grid (see memoized_json)."""
+    if current is None and not csv_export:
+        return await memoized_json(published, key, lambda: build(False))
+    return await build(csv_export)
+
+
 def force_row(grid: Published, force_id: str) -> dict:
     force = get_force(force_id)
     return {"force_id": force.id, "force_name": force.name, "region": force.region,
@@ -234,10 +243,9 @@ async def national_comparison(
     as_of = checked_as_of(as_of)
     published, current = await grids(kit, reader, as_of)
     descending = (order or ("asc" if sort in ("force_name", "region") else "desc")) == "desc"
-    if current is None and not wants_csv(fmt, accept):
-        return await memoized_json(published, ("comparison", sort, descending),
-                                   lambda: _comparison(reader, as_of, published, current, sort, descending))
-    return await _comparison(reader, as_of, published, current, sort, descending, wants_csv(fmt, accept))
+    return await answered(published, current, ("comparison", sort, descending), wants_csv(fmt, accept),
+                          lambda csv_export: _comparison(reader, as_of, published, current, sort, descending,
+                                                         csv_export))
 
 
 async def _comparison(reader: str | None, as_of: date | None, published: Published, current: Published | None,
@@ -262,10 +270,8 @@ async def region_overview(region: str, kit: Kit, reader: Reader, as_of: AsOf = N
         raise InvalidValue(f"region must be one of {', '.join(REGION_BY_SLUG)}", field="path.region")
     as_of = checked_as_of(as_of)
     published, current = await grids(kit, reader, as_of)
-    if current is None and not wants_csv(fmt, accept):
-        return await memoized_json(published, ("region", region),
-                                   lambda: _region_overview(region, reader, as_of, published, current))
-    return await _region_overview(region, reader, as_of, published, current, wants_csv(fmt, accept))
+    return await answered(published, current, ("region", region), wants_csv(fmt, accept),
+                          lambda csv_export: _region_overview(region, reader, as_of, published, current, csv_export))
 
 
 async def _region_overview(region: str, reader: str | None, as_of: date | None, published: Published,
@@ -291,10 +297,9 @@ async def national_trends(kit: Kit, reader: Reader, as_of: AsOf = None, fmt: For
     """National figures by UK month: administrations, outcomes, doses, take-home supplies and
     referrals (month of the fact), and officers trained, certified and carrying at each month's end."""
     as_of = checked_as_of(as_of)
-    published, _current = await grids(kit, reader, as_of)
-    if wants_csv(fmt, accept):
-        return await _trends(kit, reader, as_of, published, csv_export=True)
-    return await memoized_json(published, ("trends", reader), lambda: _trends(kit, reader, as_of, published))
+    published, _current = await grids(kit, reader, as_of)  # trends carry no revisions
+    return await answered(published, None, ("trends", reader), wants_csv(fmt, accept),
+                          lambda csv_export: _trends(kit, reader, as_of, published, csv_export))
 
 
 async def _trends(kit, reader: str | None, as_of: date | None, published: Published, csv_export: bool = False):
@@ -335,10 +340,8 @@ async def force_overview(force_id: ReadForce, kit: Kit, as_of: AsOf = None, fmt:
     spike alerts, provision status, normalised rates, and its region and the nation beside it."""
     as_of = checked_as_of(as_of)
     published, current = await grids(kit, force_id, as_of)
-    if current is None and not wants_csv(fmt, accept):
-        return await memoized_json(published, ("force", force_id),
-                                   lambda: _force_overview(kit, force_id, as_of, published, current))
-    return await _force_overview(kit, force_id, as_of, published, current, wants_csv(fmt, accept))
+    return await answered(published, current, ("force", force_id), wants_csv(fmt, accept),
+                          lambda csv_export: _force_overview(kit, force_id, as_of, published, current, csv_export))
 
 
 async def _force_overview(kit, force_id: str, as_of: date | None, published: Published,
